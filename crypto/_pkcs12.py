@@ -1,0 +1,197 @@
+"""PKCS#12 (.p12/.pfx) files holding one or two key pairs (dual certificates).
+
+cryptography reads and writes PKCS#12 with a single private key. Chinese CAs issue a signing and
+an encryption certificate, each with its own key, so SealBid writes the second key as one more
+shrouded key bag in the same file and recomputes the MAC (RFC 7292). OpenSSL 3 reads such files
+(``openssl pkcs12 -info``); :func:`read` reads them and any single-key file OpenSSL writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+
+from asn1crypto import algos as asn1_algos
+from asn1crypto import cms as asn1_cms
+from asn1crypto import core as asn1_core
+from asn1crypto import keys as asn1_keys
+from asn1crypto import pkcs12 as asn1_p12
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from .errors import IdentityError, WrongPasswordError
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+_MAC_ITERATIONS = 2048
+_KDF_ROUNDS = 200_000
+
+
+@dataclass(frozen=True)
+class Pkcs12Contents:
+    """What a PKCS#12 file holds: its private keys and all its certificates."""
+
+    keys: tuple[PrivateKey, ...]
+    certificates: tuple[x509.Certificate, ...]
+
+
+def _bmp_password(password: bytes) -> bytes:
+    """RFC 7292 B.1: the password as a BMPString with a two-byte NUL terminator."""
+    return password.decode("utf-8").encode("utf-16-be") + b"\x00\x00"
+
+
+def pkcs12_kdf(password: bytes, salt: bytes, ident: int, iterations: int, length: int) -> bytes:
+    """The PKCS#12 key derivation (RFC 7292 Appendix B.2) with SHA-256, used for the MAC key."""
+    u, v = 32, 64
+    d = bytes([ident]) * v
+
+    def stretch(data: bytes) -> bytes:
+        if not data:
+            return b""
+        count = -(-len(data) // v) * v
+        return (data * (count // len(data) + 1))[:count]
+
+    i_block = bytearray(stretch(salt) + stretch(_bmp_password(password)))
+    out = b""
+    while len(out) < length:
+        a = hashlib.sha256(d + bytes(i_block)).digest()
+        for _ in range(iterations - 1):
+            a = hashlib.sha256(a).digest()
+        out += a
+        b = int.from_bytes((a * (v // u + 1))[:v], "big")
+        for j in range(0, len(i_block), v):
+            block = (int.from_bytes(i_block[j : j + v], "big") + b + 1) % (1 << (v * 8))
+            i_block[j : j + v] = block.to_bytes(v, "big")
+    return out[:length]
+
+
+def read(data: bytes, password: bytes) -> Pkcs12Contents:
+    """Every private key and certificate in a PKCS#12 file.
+
+    Raises :class:`WrongPasswordError` on a wrong password or a damaged MAC and
+    :class:`IdentityError` on a file that is not PKCS#12.
+    """
+    try:
+        loaded = pkcs12.load_pkcs12(data, password)
+    except ValueError as exc:
+        raise WrongPasswordError(str(exc)) from exc
+    certs: list[x509.Certificate] = []
+    if loaded.cert is not None:
+        certs.append(loaded.cert.certificate)
+    certs.extend(c.certificate for c in loaded.additional_certs)
+    keys: list[PrivateKey] = []
+    if isinstance(loaded.key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        keys.append(loaded.key)
+    elif loaded.key is not None:
+        raise IdentityError(what=f"unsupported key type {type(loaded.key).__name__}")
+    # cryptography hands back one key; dual-certificate files carry a second shrouded key bag,
+    # which the MAC check above has already authenticated.
+    for key in _extra_keys(data, password):
+        if not any(_same_public(key, k) for k in keys):
+            keys.append(key)
+    return Pkcs12Contents(keys=tuple(keys), certificates=tuple(certs))
+
+
+def _same_public(a: PrivateKey, b: PrivateKey) -> bool:
+    fmt = serialization.PublicFormat.SubjectPublicKeyInfo
+    enc = serialization.Encoding.DER
+    return a.public_key().public_bytes(enc, fmt) == b.public_key().public_bytes(enc, fmt)
+
+
+def _extra_keys(data: bytes, password: bytes) -> list[PrivateKey]:
+    pfx = asn1_p12.Pfx.load(data)
+    safe = pfx.authenticated_safe
+    found: list[PrivateKey] = []
+    for info in safe:
+        if info["content_type"].native != "data":
+            continue  # encrypted safes hold certificates in every writer we know of
+        contents = asn1_p12.SafeContents.load(info["content"].native)
+        for bag in contents:
+            if bag["bag_id"].native != "pkcs8_shrouded_key_bag":
+                continue
+            key = serialization.load_der_private_key(bag["bag_value"].untag().dump(), password)
+            if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+                found.append(key)
+    return found
+
+
+def write(
+    *,
+    name: str,
+    signing_key: PrivateKey,
+    signing_cert: x509.Certificate,
+    encryption_key: PrivateKey | None,
+    encryption_cert: x509.Certificate | None,
+    ca_certs: list[x509.Certificate],
+    password: bytes,
+) -> bytes:
+    """A PKCS#12 file with the signing pair and, if given, a separate encryption pair.
+
+    Keys and certificates are encrypted with PBES2 (PBKDF2-SHA256, AES-256-CBC) and the file is
+    MAC'd with HMAC-SHA256, as OpenSSL 3 does by default.
+    """
+    algorithm = (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(_KDF_ROUNDS)
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .hmac_hash(hashes.SHA256())
+        .build(password)
+    )
+    extra = [c for c in [encryption_cert] if c is not None and c != signing_cert]
+    base = pkcs12.serialize_key_and_certificates(
+        name.encode("utf-8"), signing_key, signing_cert, extra + ca_certs, algorithm
+    )
+    if encryption_key is None or _same_public(encryption_key, signing_key):
+        return base
+    return _add_key(base, encryption_key, f"{name} (encryption)", password)
+
+
+def _add_key(pfx_der: bytes, key: PrivateKey, friendly: str, password: bytes) -> bytes:
+    pfx = asn1_p12.Pfx.load(pfx_der)
+    infos = list(pfx.authenticated_safe)
+    shrouded = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(password),
+    )
+    bag = asn1_p12.SafeBag(
+        {
+            "bag_id": "pkcs8_shrouded_key_bag",
+            "bag_value": asn1_keys.EncryptedPrivateKeyInfo.load(shrouded),
+            "bag_attributes": [
+                {"type": "friendly_name", "values": [asn1_core.BMPString(friendly)]},
+            ],
+        }
+    )
+    contents = asn1_p12.SafeContents([bag])
+    infos.append(
+        asn1_cms.ContentInfo(
+            {"content_type": "data", "content": asn1_core.OctetString(contents.dump())}
+        )
+    )
+    auth_safe = asn1_p12.AuthenticatedSafe(infos).dump()
+    salt = os.urandom(16)
+    mac_key = pkcs12_kdf(password, salt, 3, _MAC_ITERATIONS, 32)
+    mac = hmac.new(mac_key, auth_safe, hashlib.sha256).digest()
+    new_pfx = asn1_p12.Pfx(
+        {
+            "version": "v3",
+            "auth_safe": asn1_cms.ContentInfo(
+                {"content_type": "data", "content": asn1_core.OctetString(auth_safe)}
+            ),
+            "mac_data": asn1_p12.MacData(
+                {
+                    "mac": asn1_algos.DigestInfo(
+                        {"digest_algorithm": {"algorithm": "sha256"}, "digest": mac}
+                    ),
+                    "mac_salt": salt,
+                    "iterations": _MAC_ITERATIONS,
+                }
+            ),
+        }
+    )
+    return bytes(new_pfx.dump())

@@ -1,0 +1,467 @@
+"""CMS (RFC 5652) structures of the sealed-bid format, readable by ``openssl cms``.
+
+Key transport: the file key is the content of an EnvelopedData with one RecipientInfo per
+recipient, so ``openssl cms -decrypt -inform DER -in recipients.der -inkey key.pem`` prints it:
+
+* RSA recipients: KeyTransRecipientInfo, RSAES-OAEP (SHA-256, or SHA-1 for tokens that only
+  do that) or PKCS#1 v1.5 where a token cannot do OAEP;
+* EC recipients: KeyAgreeRecipientInfo, ephemeral-static ECDH with the X9.63 KDF over SHA-256
+  and AES-256 key wrap (RFC 5753, ``dhSinglePass-stdDH-sha256kdf-scheme``).
+
+The EnvelopedData content is encrypted with AES-256-CBC under a one-time content key; its
+integrity comes from the key commitment the bidder signs (see docs/envelope.md).
+
+Signatures: detached SignedData, made through pyHanko's Signer (soft key or PKCS#11) and
+verified here with pyHanko's integrity check and pyhanko-certvalidator's path validation.
+
+    der = build_recipients(file_key, [Recipient(cert)])
+    file_key = unwrap_file_key(der, identity)
+    signer = verify_detached(signature_der, data, trust=[ca_cert], at=created)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from asn1crypto import algos as asn1_algos
+from asn1crypto import cms as asn1_cms
+from asn1crypto import core as asn1_core
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.x963kdf import X963KDF
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
+from cryptography.hazmat.primitives.padding import PKCS7
+
+from .errors import (
+    CertificateExpiredError,
+    CertificateNotYetValidError,
+    CertificateUntrustedError,
+    CertificateUsageError,
+    FormatError,
+    NoMatchingRecipientError,
+    SignatureInvalidError,
+    WrongKeyError,
+)
+from .identity import Identity, RsaPadding, run_coroutine
+
+__all__ = [
+    "ECDH_SHA256_KDF_OID",
+    "Recipient",
+    "RecipientSummary",
+    "VerifiedSigner",
+    "build_recipients",
+    "describe_recipients",
+    "unwrap_file_key",
+    "verify_detached",
+]
+
+ECDH_SHA256_KDF_OID = "1.3.132.1.11.1"  # dhSinglePass-stdDH-sha256kdf-scheme (RFC 5753)
+_AES256_WRAP_OID = "2.16.840.1.101.3.4.1.45"
+
+
+class _EccCmsSharedInfo(asn1_core.Sequence):  # type: ignore[misc]  # asn1crypto is untyped
+    """RFC 5753 ECC-CMS-SharedInfo, the X9.63 KDF's shared info."""
+
+    _fields = [  # noqa: RUF012 - asn1crypto's declarative spec
+        ("key_info", asn1_algos.AlgorithmIdentifier),
+        ("entity_u_info", asn1_core.OctetString, {"explicit": 0, "optional": True}),
+        ("supp_pub_info", asn1_core.OctetString, {"explicit": 2}),
+    ]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One certificate to encrypt the file key to, with the RSA padding to use."""
+
+    cert: x509.Certificate
+    rsa_padding: RsaPadding = RsaPadding.OAEP_SHA256
+
+
+@dataclass(frozen=True)
+class RecipientSummary:
+    """What ``inspect`` shows of a recipient."""
+
+    issuer: str
+    serial: int
+    algorithm: str
+
+
+def _der(cert: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def _issuer_and_serial(cert: x509.Certificate) -> asn1_cms.IssuerAndSerialNumber:
+    c = _der(cert)
+    return asn1_cms.IssuerAndSerialNumber({"issuer": c.issuer, "serial_number": c.serial_number})
+
+
+def _oaep_params(hash_name: str) -> asn1_algos.RSAESOAEPParams:
+    return asn1_algos.RSAESOAEPParams(
+        {
+            "hash_algorithm": {"algorithm": hash_name},
+            "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": hash_name}},
+        }
+    )
+
+
+def _x963_kek(shared: bytes, ukm: bytes | None) -> bytes:
+    shared_info = _EccCmsSharedInfo(
+        {
+            "key_info": {"algorithm": _AES256_WRAP_OID},
+            "entity_u_info": ukm,
+            "supp_pub_info": (256).to_bytes(4, "big"),
+        }
+    ).dump()
+    return X963KDF(algorithm=hashes.SHA256(), length=32, sharedinfo=shared_info).derive(shared)
+
+
+def _key_trans(cek: bytes, r: Recipient, key: rsa.RSAPublicKey) -> asn1_cms.RecipientInfo:
+    if r.rsa_padding is RsaPadding.PKCS1V15:
+        alg: dict[str, object] = {"algorithm": "rsaes_pkcs1v15"}
+    else:
+        hash_name = "sha256" if r.rsa_padding is RsaPadding.OAEP_SHA256 else "sha1"
+        alg = {"algorithm": "rsaes_oaep", "parameters": _oaep_params(hash_name)}
+    encrypted = key.encrypt(cek, r.rsa_padding.cryptography_padding())
+    return asn1_cms.RecipientInfo(
+        name="ktri",
+        value=asn1_cms.KeyTransRecipientInfo(
+            {
+                "version": "v0",
+                "rid": asn1_cms.RecipientIdentifier(
+                    name="issuer_and_serial_number", value=_issuer_and_serial(r.cert)
+                ),
+                "key_encryption_algorithm": alg,
+                "encrypted_key": encrypted,
+            }
+        ),
+    )
+
+
+def _key_agree(cek: bytes, r: Recipient, key: ec.EllipticCurvePublicKey) -> asn1_cms.RecipientInfo:
+    eph = ec.generate_private_key(key.curve)
+    kek = _x963_kek(eph.exchange(ec.ECDH(), key), None)
+    point = eph.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    originator = asn1_keys.PublicKeyInfo(
+        {"algorithm": {"algorithm": "ec"}, "public_key": asn1_keys.ECPointBitString(point)}
+    )
+    kea = asn1_cms.KeyEncryptionAlgorithm(
+        {
+            "algorithm": ECDH_SHA256_KDF_OID,
+            "parameters": asn1_algos.AlgorithmIdentifier({"algorithm": _AES256_WRAP_OID}),
+        }
+    )
+    return asn1_cms.RecipientInfo(
+        name="kari",
+        value=asn1_cms.KeyAgreeRecipientInfo(
+            {
+                "version": "v3",
+                "originator": asn1_cms.OriginatorIdentifierOrKey(
+                    name="originator_key", value=originator
+                ),
+                "key_encryption_algorithm": kea,
+                "recipient_encrypted_keys": [
+                    {
+                        "rid": asn1_cms.KeyAgreementRecipientIdentifier(
+                            name="issuer_and_serial_number", value=_issuer_and_serial(r.cert)
+                        ),
+                        "encrypted_key": aes_key_wrap(kek, cek),
+                    }
+                ],
+            }
+        ),
+    )
+
+
+def build_recipients(file_key: bytes, recipients: Sequence[Recipient]) -> bytes:
+    """DER ContentInfo(EnvelopedData) whose content is ``file_key``, for every recipient."""
+    if not recipients:
+        raise FormatError(what="no recipients / 没有收件人")
+    cek = os.urandom(32)
+    iv = os.urandom(16)
+    padder = PKCS7(128).padder()
+    padded = padder.update(file_key) + padder.finalize()
+    enc = Cipher(algorithms.AES(cek), modes.CBC(iv)).encryptor()
+    ciphertext = enc.update(padded) + enc.finalize()
+    infos = []
+    for r in recipients:
+        key = r.cert.public_key()
+        if isinstance(key, rsa.RSAPublicKey):
+            infos.append(_key_trans(cek, r, key))
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            infos.append(_key_agree(cek, r, key))
+        else:
+            raise FormatError(what=f"unsupported recipient key {type(key).__name__}")
+    # CMS requires version 2 when any RecipientInfo is not v0 KeyTrans (RFC 5652 6.1).
+    version = "v0" if all(i.name == "ktri" for i in infos) else "v2"
+    env = asn1_cms.EnvelopedData(
+        {
+            "version": version,
+            "recipient_infos": infos,
+            "encrypted_content_info": {
+                "content_type": "data",
+                "content_encryption_algorithm": {
+                    "algorithm": "aes256_cbc",
+                    "parameters": asn1_core.OctetString(iv),
+                },
+                "encrypted_content": ciphertext,
+            },
+        }
+    )
+    return bytes(asn1_cms.ContentInfo({"content_type": "enveloped_data", "content": env}).dump())
+
+
+def _load_enveloped(der: bytes) -> asn1_cms.EnvelopedData:
+    try:
+        info = asn1_cms.ContentInfo.load(der, strict=True)
+        if info["content_type"].native != "enveloped_data":
+            raise FormatError(what="recipients block is not CMS EnvelopedData")
+        env = info["content"]
+        env.native  # noqa: B018 - forces a full parse so malformed DER fails here
+        return env
+    except (ValueError, TypeError) as exc:
+        raise FormatError(what="recipients block is not valid DER / 收件人块无法解析") from exc
+
+
+def _matches(rid_value: asn1_cms.IssuerAndSerialNumber, cert: x509.Certificate) -> bool:
+    ias = _issuer_and_serial(cert)
+    return bool(
+        rid_value["issuer"] == ias["issuer"]
+        and rid_value["serial_number"].native == ias["serial_number"].native
+    )
+
+
+def _padding_of(alg: asn1_cms.KeyEncryptionAlgorithm) -> RsaPadding:
+    name = alg["algorithm"].native
+    if name == "rsaes_pkcs1v15":
+        return RsaPadding.PKCS1V15
+    if name == "rsaes_oaep":
+        params = alg["parameters"]
+        h = params["hash_algorithm"]["algorithm"].native
+        mgf_h = params["mask_gen_algorithm"]["parameters"]["algorithm"].native
+        label = params["p_source_algorithm"]["parameters"].native
+        if h == mgf_h == "sha256" and not label:
+            return RsaPadding.OAEP_SHA256
+        if h == mgf_h == "sha1" and not label:
+            return RsaPadding.OAEP_SHA1
+    raise FormatError(what=f"unsupported key transport {name}")
+
+
+def _unwrap_cek(env: asn1_cms.EnvelopedData, identity: Identity) -> bytes:
+    cert = identity.encryption_cert
+    for info in env["recipient_infos"]:
+        if info.name == "ktri":
+            ri = info.chosen
+            rid = ri["rid"]
+            if rid.name != "issuer_and_serial_number" or not _matches(rid.chosen, cert):
+                continue
+            return identity.rsa_decrypt(
+                ri["encrypted_key"].native, _padding_of(ri["key_encryption_algorithm"])
+            )
+        if info.name == "kari":
+            ri = info.chosen
+            for rek in ri["recipient_encrypted_keys"]:
+                rid = rek["rid"]
+                if rid.name != "issuer_and_serial_number" or not _matches(rid.chosen, cert):
+                    continue
+                return _kari_unwrap(ri, rek["encrypted_key"].native, identity)
+    raise NoMatchingRecipientError()
+
+
+def _kari_unwrap(ri: asn1_cms.KeyAgreeRecipientInfo, wrapped: bytes, identity: Identity) -> bytes:
+    alg = ri["key_encryption_algorithm"]
+    if alg["algorithm"].dotted != ECDH_SHA256_KDF_OID:
+        raise FormatError(what=f"unsupported key agreement {alg['algorithm'].dotted}")
+    wrap = asn1_algos.AlgorithmIdentifier.load(alg["parameters"].dump())
+    if wrap["algorithm"].dotted != _AES256_WRAP_OID:
+        raise FormatError(what="unsupported key wrap")
+    originator = ri["originator"]
+    if originator.name != "originator_key":
+        raise FormatError(what="originator must be a public key")
+    own = identity.encryption_cert.public_key()
+    if not isinstance(own, ec.EllipticCurvePublicKey):
+        raise WrongKeyError("recipient entry is EC, key is not")
+    point = originator.chosen["public_key"].native
+    try:
+        peer = ec.EllipticCurvePublicKey.from_encoded_point(own.curve, point)
+    except ValueError as exc:
+        raise FormatError(what="bad originator key") from exc
+    ukm = ri["ukm"].native if ri["ukm"].native is not None else None
+    kek = _x963_kek(identity.ecdh(peer), ukm)
+    try:
+        return aes_key_unwrap(kek, wrapped)
+    except InvalidUnwrap as exc:
+        raise WrongKeyError("AES key unwrap failed") from exc
+
+
+def unwrap_file_key(der: bytes, identity: Identity) -> bytes:
+    """The file key, unwrapped with the identity's encryption key.
+
+    Raises :class:`NoMatchingRecipientError` when no RecipientInfo names the identity's
+    encryption certificate and :class:`WrongKeyError` when the key does not open its entry.
+    """
+    env = _load_enveloped(der)
+    cek = _unwrap_cek(env, identity)
+    eci = env["encrypted_content_info"]
+    if eci["content_encryption_algorithm"]["algorithm"].native != "aes256_cbc" or len(cek) != 32:
+        raise WrongKeyError("content encryption key has the wrong form")
+    iv = eci["content_encryption_algorithm"]["parameters"].native
+    try:
+        dec = Cipher(algorithms.AES(cek), modes.CBC(iv)).decryptor()
+        padded = dec.update(eci["encrypted_content"].native) + dec.finalize()
+        unpadder = PKCS7(128).unpadder()
+        return unpadder.update(padded) + unpadder.finalize()
+    except ValueError as exc:
+        raise WrongKeyError("content decryption failed") from exc
+
+
+def describe_recipients(der: bytes) -> list[RecipientSummary]:
+    env = _load_enveloped(der)
+    out = []
+    for info in env["recipient_infos"]:
+        if info.name == "ktri":
+            rid = info.chosen["rid"]
+            alg = info.chosen["key_encryption_algorithm"]["algorithm"].native
+            pairs = [rid.chosen] if rid.name == "issuer_and_serial_number" else []
+        elif info.name == "kari":
+            alg = "ecdh-x963-sha256+aes256-wrap"
+            pairs = [
+                rek["rid"].chosen
+                for rek in info.chosen["recipient_encrypted_keys"]
+                if rek["rid"].name == "issuer_and_serial_number"
+            ]
+        else:
+            continue
+        for ias in pairs:
+            out.append(
+                RecipientSummary(
+                    issuer=ias["issuer"].human_friendly,
+                    serial=int(ias["serial_number"].native),
+                    algorithm=str(alg),
+                )
+            )
+    return out
+
+
+# --- signatures -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerifiedSigner:
+    """The signer of a verified signature. ``trusted`` is False when no trust roots were given."""
+
+    cert: x509.Certificate
+    signing_time: datetime | None
+    trusted: bool
+
+
+def _subject(cert: x509.Certificate) -> str:
+    return cert.subject.rfc4514_string()
+
+
+def verify_detached(
+    signature_der: bytes,
+    data: bytes,
+    *,
+    trust: Sequence[x509.Certificate] | None,
+    at: datetime,
+    usage: str = "digital_signature",
+) -> VerifiedSigner:
+    """Check a detached CMS signature over ``data``; with ``trust``, also its certificate path
+    at the moment ``at``. Raises a :class:`SignatureError` subclass on any fault."""
+    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+
+    try:
+        info = asn1_cms.ContentInfo.load(signature_der, strict=True)
+        if info["content_type"].native != "signed_data":
+            raise SignatureInvalidError("not SignedData")
+        sd = info["content"]
+        signer_infos = list(sd["signer_infos"])
+        certs = [c.chosen for c in sd["certificates"] if c.name == "certificate"]
+    except (ValueError, TypeError) as exc:
+        raise SignatureInvalidError("signature is not valid DER") from exc
+    if len(signer_infos) != 1:
+        raise SignatureInvalidError("expected exactly one signer")
+    si = signer_infos[0]
+    sid = si["sid"]
+    if sid.name != "issuer_and_serial_number":
+        raise SignatureInvalidError("signer must be named by issuer and serial")
+    ias = sid.chosen
+    signer = next(
+        (
+            c
+            for c in certs
+            if c.issuer == ias["issuer"] and c.serial_number == ias["serial_number"].native
+        ),
+        None,
+    )
+    if signer is None:
+        raise SignatureInvalidError("signer certificate missing from the signature")
+    digest_name = si["digest_algorithm"]["algorithm"].native
+    if digest_name not in ("sha256", "sha384", "sha512"):
+        raise SignatureInvalidError(f"digest {digest_name} not allowed")
+    digest = hashlib.new(digest_name, data).digest()
+    try:
+        intact, valid = validate_sig_integrity(si, signer, "data", digest)
+    except Exception as exc:  # pyHanko raises its own tree here; translate once
+        raise SignatureInvalidError(type(exc).__name__) from exc
+    if not (intact and valid):
+        raise SignatureInvalidError()
+    crypto_cert = x509.load_der_x509_certificate(signer.dump())
+    signing_time = None
+    for attr in si["signed_attrs"]:
+        if attr["type"].native == "signing_time":
+            signing_time = attr["values"][0].native
+    if trust is None:
+        return VerifiedSigner(crypto_cert, signing_time, trusted=False)
+    _validate_path(signer, [c for c in certs if c is not signer], trust, at, usage)
+    return VerifiedSigner(crypto_cert, signing_time, trusted=True)
+
+
+def _validate_path(
+    cert: asn1_x509.Certificate,
+    others: list[asn1_x509.Certificate],
+    trust: Sequence[x509.Certificate],
+    at: datetime,
+    usage: str,
+) -> None:
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
+    from pyhanko_certvalidator.errors import (
+        ExpiredError,
+        InvalidCertificateError,
+        NotYetValidError,
+        PathBuildingError,
+        PathValidationError,
+    )
+
+    subject = cert.subject.human_friendly
+    ctx = ValidationContext(
+        trust_roots=[_der(t) for t in trust],
+        moment=at,
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+    )
+    validator = CertificateValidator(cert, intermediate_certs=others, validation_context=ctx)
+    try:
+        run_coroutine(validator.async_validate_usage({usage}))
+    except ExpiredError as exc:
+        when = cert["tbs_certificate"]["validity"]["not_after"].native
+        raise CertificateExpiredError(str(exc), subject=subject, when=when.isoformat()) from exc
+    except NotYetValidError as exc:
+        when = cert["tbs_certificate"]["validity"]["not_before"].native
+        raise CertificateNotYetValidError(str(exc), subject=subject, when=when.isoformat()) from exc
+    except PathBuildingError as exc:
+        raise CertificateUntrustedError(str(exc), subject=subject) from exc
+    except InvalidCertificateError as exc:
+        raise CertificateUsageError(str(exc), subject=subject, usage="签名/signing") from exc
+    except PathValidationError as exc:
+        raise CertificateUntrustedError(str(exc), subject=subject) from exc

@@ -1,0 +1,1067 @@
+"""The sealed-bid file, format v1 (spec: docs/envelope.md).
+
+    result = seal([Path("商务标.pdf")], Path("bid.sealbid"), identity=ident, section="S-001")
+    info = verify(Path("bid.sealbid"), trust=[ca_cert])          # no key needed
+    opened = open_bid(Path("bid.sealbid"), ident, Path("out"))   # documents in out/documents/
+
+Layout (all integers big-endian)::
+
+    prelude     magic 89 53 42 49 44 0D 0A 1A, major 1, minor 0
+    layout      u64 payload length
+    header      u32 length + canonical JSON (algorithms, salt, section, bidder, key commitment)
+    recipients  u32 length + CMS EnvelopedData whose content is the 32-byte file key
+    payload     AES-256-GCM chunks: chunk_size plaintext + 16-byte tag each, the last shorter;
+                nonce = 11-byte counter || last-chunk flag
+    manifest    u32 length + canonical JSON: the header, digests of header and recipients,
+                the payload's length and SHA-256
+    signature   u32 length + detached CMS SignedData over the manifest, by the bidder
+    (end of file: anything after is an error)
+
+Memory stays constant: the payload is streamed a chunk at a time. Time and randomness are
+injectable (:func:`seal_at`) for tests and test vectors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import struct
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from queue import Queue
+from typing import Any, BinaryIO
+
+from cryptography import x509
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from sealbid.errors import CancelledError, UsageError
+
+from . import cms
+from ._files import AtomicFile, remove_quietly
+from .errors import (
+    CertificateExpiredError,
+    CertificateNotYetValidError,
+    CryptoError,
+    ExpiresBeforeOpeningError,
+    FormatError,
+    HeaderTamperedError,
+    InnerManifestError,
+    KeyCommitmentError,
+    ManifestMismatchError,
+    NotASealedBidError,
+    PayloadCorruptedError,
+    PayloadDigestError,
+    SelfCheckError,
+    SignerMismatchError,
+    TrailingDataError,
+    TruncatedError,
+    UnsupportedVersionError,
+)
+from .identity import Identity
+from .names import check_document_name, check_unique
+
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "MAGIC",
+    "BidInfo",
+    "OpenedBid",
+    "SealResult",
+    "VerifiedBid",
+    "extract",
+    "inspect",
+    "open_bid",
+    "seal",
+    "seal_at",
+    "verify",
+]
+
+MAGIC = b"\x89SBID\r\n\x1a"
+MAJOR, MINOR = 1, 0
+VERSION = f"{MAJOR}.{MINOR}"
+DEFAULT_CHUNK_SIZE = 1 << 20
+MIN_CHUNK, MAX_CHUNK = 1 << 12, 1 << 24
+TAG = 16
+AEAD_NAME = "AES-256-GCM"
+KDF_NAME = "HKDF-SHA256"
+_PAYLOAD_INFO = b"SealBid v1 payload key"
+_COMMIT_INFO = b"SealBid v1 key commitment"
+_MAX_BLOCK = 1 << 20  # header, recipients, manifest, signature
+_MAX_INNER = 16 << 20  # inner manifest (many documents)
+_PRELUDE = struct.Struct(">8sBBQ")
+
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def canonical_json(obj: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8 (Chinese kept as is): one byte string per value."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _iso(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_time(s: str) -> datetime:
+    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _hkdf(file_key: bytes, salt: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(file_key)
+
+
+def payload_key(file_key: bytes, salt: bytes) -> bytes:
+    return _hkdf(file_key, salt, _PAYLOAD_INFO)
+
+
+def key_commitment(file_key: bytes, salt: bytes) -> bytes:
+    return _hkdf(file_key, salt, _COMMIT_INFO)
+
+
+def _nonce(counter: int, last: bool) -> bytes:
+    return counter.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
+
+
+def _b64(b: bytes) -> str:
+    import base64
+
+    return base64.b64encode(b).decode("ascii")
+
+
+def _unb64(s: object, what: str) -> bytes:
+    import base64
+    import binascii
+
+    if not isinstance(s, str):
+        raise FormatError(what=f"{what}: not a string")
+    try:
+        return base64.b64decode(s, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise FormatError(what=f"{what}: bad base64") from exc
+
+
+def _cert_sha256(cert: x509.Certificate) -> str:
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def _subject_attr(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str | None:
+    attrs = cert.subject.get_attributes_for_oid(oid)
+    return str(attrs[0].value) if attrs else None
+
+
+def bidder_of(cert: x509.Certificate) -> dict[str, Any]:
+    """The bidder block of the header: who signs, as the certificate says."""
+    from cryptography.x509.oid import NameOID
+
+    name = _subject_attr(cert, NameOID.ORGANIZATION_NAME) or _subject_attr(
+        cert, NameOID.COMMON_NAME
+    )
+    return {
+        "name": name or cert.subject.rfc4514_string(),
+        "org_code": _subject_attr(cert, NameOID.ORGANIZATION_IDENTIFIER),
+        "subject": cert.subject.rfc4514_string(),
+        "cert_sha256": _cert_sha256(cert),
+    }
+
+
+def _check_cancel(cancel: Cancel | None) -> None:
+    if cancel is not None and cancel():
+        raise CancelledError()
+
+
+# --- the plaintext: inner manifest + documents ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Doc:
+    name: str
+    path: Path
+    size: int
+
+
+def _collect(documents: Sequence[Path]) -> list[_Doc]:
+    """Files as given; a folder contributes its files under its own name, sorted."""
+    out: list[_Doc] = []
+    for doc in documents:
+        p = Path(doc)
+        if p.is_dir():
+            for f in sorted(q for q in p.rglob("*") if q.is_file()):
+                rel = f.relative_to(p.parent).as_posix()
+                out.append(_Doc(check_document_name(rel), f, f.stat().st_size))
+        elif p.is_file():
+            out.append(_Doc(check_document_name(p.name), p, p.stat().st_size))
+        else:
+            raise UsageError(what=f"{p}: 文件不存在 / no such file")
+    if not out:
+        raise UsageError(what="没有要密封的文档 / no documents to seal")
+    check_unique(d.name for d in out)
+    return out
+
+
+def _inner_manifest(docs: list[_Doc], summary: Any, metadata: dict[str, Any]) -> bytes:
+    body = canonical_json(
+        {
+            "format": "sealbid-inner-manifest",
+            "version": VERSION,
+            "documents": [{"name": d.name, "size": d.size} for d in docs],
+            "summary": summary,
+            "metadata": metadata,
+        }
+    )
+    return struct.pack(">I", len(body)) + body
+
+
+class _PlainSource:
+    """The plaintext stream: the inner manifest, then every document, read in chunk-size
+    pieces across file boundaries. A file that changes size while sealing is an error."""
+
+    def __init__(self, head: bytes, docs: list[_Doc]) -> None:
+        self._head = head
+        self._docs = docs
+        self.total = len(head) + sum(d.size for d in docs)
+
+    def chunks(self, size: int) -> Iterator[bytes]:
+        buf = bytearray(self._head)
+        yielded = False
+        changed = "密封过程中文件被改动 / file changed while sealing"
+        for doc in self._docs:
+            with open(doc.path, "rb") as f:
+                remaining = doc.size
+                while remaining > 0:
+                    while len(buf) >= size:
+                        yield bytes(buf[:size])
+                        yielded = True
+                        del buf[:size]
+                    data = f.read(min(remaining, size - len(buf)))
+                    if not data:
+                        raise UsageError(what=f"{doc.path}: {changed}")
+                    buf += data
+                    remaining -= len(data)
+                if f.read(1):
+                    raise UsageError(what=f"{doc.path}: {changed}")
+        while len(buf) >= size:
+            yield bytes(buf[:size])
+            yielded = True
+            del buf[:size]
+        if buf or not yielded:
+            yield bytes(buf)
+
+
+# --- sealing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SealResult:
+    """A sealed bid just written."""
+
+    path: Path
+    size: int
+    sha256: str
+    payload_sha256: str
+    section: str
+    signer: str
+    documents: tuple[str, ...]
+
+
+def seal(
+    documents: Sequence[Path],
+    out: Path,
+    *,
+    identity: Identity,
+    section: str,
+    summary: Any = None,
+    tender_version: str | None = None,
+    recipients: Sequence[x509.Certificate] = (),
+    opening_time: datetime | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> SealResult:
+    """Sign and encrypt ``documents`` (and the bid summary) into one sealed-bid file.
+
+    The file appears at ``out`` only after the self-check passed: the identity's own key
+    unwraps the file key and the first and last chunks authenticate. With ``opening_time``,
+    an encryption certificate that expires before it is refused.
+    """
+    return seal_at(
+        datetime.now(UTC),
+        os.urandom,
+        documents,
+        out,
+        identity=identity,
+        section=section,
+        summary=summary,
+        tender_version=tender_version,
+        recipients=recipients,
+        opening_time=opening_time,
+        chunk_size=chunk_size,
+        progress=progress,
+        cancel=cancel,
+    )
+
+
+def _check_identity_times(identity: Identity, now: datetime, opening: datetime | None) -> None:
+    sc = identity.signing_cert
+    subject = sc.subject.rfc4514_string()
+    if sc.not_valid_after_utc < now:
+        raise CertificateExpiredError(subject=subject, when=_iso(sc.not_valid_after_utc))
+    if sc.not_valid_before_utc > now:
+        raise CertificateNotYetValidError(subject=subject, when=_iso(sc.not_valid_before_utc))
+    ec_ = identity.encryption_cert
+    if ec_.not_valid_after_utc < now:
+        raise CertificateExpiredError(
+            subject=ec_.subject.rfc4514_string(), when=_iso(ec_.not_valid_after_utc)
+        )
+    if opening is not None and ec_.not_valid_after_utc < opening:
+        raise ExpiresBeforeOpeningError(when=_iso(ec_.not_valid_after_utc), opening=_iso(opening))
+
+
+def seal_at(
+    now: datetime,
+    rng: Callable[[int], bytes],
+    documents: Sequence[Path],
+    out: Path,
+    *,
+    identity: Identity,
+    section: str,
+    summary: Any = None,
+    tender_version: str | None = None,
+    recipients: Sequence[x509.Certificate] = (),
+    opening_time: datetime | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    _skip_checks: bool = False,
+) -> SealResult:
+    """:func:`seal` with the time and the random source injected (tests, test vectors)."""
+    if not section or not isinstance(section, str):
+        raise UsageError(what="标段编号不能为空 / the section id must not be empty")
+    if chunk_size < MIN_CHUNK or chunk_size > MAX_CHUNK or chunk_size & (chunk_size - 1):
+        raise UsageError(what=f"chunk size {chunk_size}")
+    now = now.astimezone(UTC).replace(microsecond=0)
+    if not _skip_checks:
+        _check_identity_times(identity, now, opening_time)
+    docs = _collect(documents)
+    bidder = bidder_of(identity.signing_cert)
+    metadata = {
+        "section": section,
+        "tender_version": tender_version,
+        "bidder": bidder,
+        "created": _iso(now),
+    }
+    source = _PlainSource(_inner_manifest(docs, summary, metadata), docs)
+
+    file_key = rng(32)
+    salt = rng(32)
+    header = {
+        "format": "sealbid",
+        "version": VERSION,
+        "aead": AEAD_NAME,
+        "kdf": KDF_NAME,
+        "chunk_size": chunk_size,
+        "salt": _b64(salt),
+        "key_commitment": _b64(key_commitment(file_key, salt)),
+        "section": section,
+        "tender_version": tender_version,
+        "bidder": bidder,
+        "created": _iso(now),
+        "opening_time": _iso(opening_time) if opening_time else None,
+    }
+    header_bytes = canonical_json(header)
+    own = cms.Recipient(identity.encryption_cert, identity.rsa_schemes()[0])
+    others = [
+        cms.Recipient(c)
+        for c in recipients
+        if _cert_sha256(c) != _cert_sha256(identity.encryption_cert)
+    ]
+    recipients_der = cms.build_recipients(file_key, [own, *others])
+
+    out = Path(out)
+    atomic = AtomicFile(out)
+    f = atomic.__enter__()
+    try:
+        f.write(_PRELUDE.pack(MAGIC, MAJOR, MINOR, 0))
+        _write_block(f, header_bytes)
+        _write_block(f, recipients_der)
+        payload_start = f.tell()
+        digest, length = _encrypt_stream(
+            f, source, payload_key(file_key, salt), chunk_size, progress, cancel
+        )
+        manifest = canonical_json(
+            {
+                "format": "sealbid-outer-manifest",
+                "version": VERSION,
+                "header": header,
+                "header_sha256": hashlib.sha256(header_bytes).hexdigest(),
+                "recipients_sha256": hashlib.sha256(recipients_der).hexdigest(),
+                "payload": {"length": length, "sha256": digest},
+            }
+        )
+        signature = identity.sign_detached(manifest, signing_time=now)
+        _write_block(f, manifest)
+        _write_block(f, signature)
+        f.seek(0)
+        f.write(_PRELUDE.pack(MAGIC, MAJOR, MINOR, length))
+        f.flush()
+        _self_check(atomic.tmp, identity, payload_start, length)
+    except BaseException as exc:
+        atomic.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    atomic.__exit__(None, None, None)
+    return SealResult(
+        path=out,
+        size=out.stat().st_size,
+        sha256=_file_sha256(out),
+        payload_sha256=digest,
+        section=section,
+        signer=identity.signing_cert.subject.rfc4514_string(),
+        documents=tuple(d.name for d in docs),
+    )
+
+
+def _write_block(f: BinaryIO, data: bytes) -> None:
+    f.write(struct.pack(">I", len(data)))
+    f.write(data)
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class _HashWriter:
+    """Hashes and writes ciphertext on a second thread, so AES and SHA-256 run side by side
+    (both release the GIL). The bounded queue keeps memory constant."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self._f = f
+        self._h = hashlib.sha256()
+        self._q: Queue[bytes | None] = Queue(maxsize=8)
+        self._error: BaseException | None = None
+        self._t = threading.Thread(target=self._run, name="sealbid-hash-writer", daemon=True)
+        self._t.start()
+
+    def _run(self) -> None:
+        try:
+            while (item := self._q.get()) is not None:
+                self._h.update(item)
+                self._f.write(item)
+        except BaseException as exc:  # reported to the producer in put()/close()
+            self._error = exc
+            while self._q.get() is not None:
+                pass
+
+    def put(self, data: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._q.put(data)
+
+    def close(self) -> str:
+        self._q.put(None)
+        self._t.join()
+        if self._error is not None:
+            raise self._error
+        return self._h.hexdigest()
+
+
+def _encrypt_stream(
+    f: BinaryIO,
+    source: _PlainSource,
+    key: bytes,
+    chunk_size: int,
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> tuple[str, int]:
+    aead = AESGCM(key)
+    total = source.total
+    n_chunks = max(1, -(-total // chunk_size))
+    writer = _HashWriter(f)
+    written = 0
+    done = 0
+    try:
+        for i, chunk in enumerate(source.chunks(chunk_size)):
+            if i >= n_chunks:
+                raise UsageError(what="文档在密封过程中变大 / documents grew while sealing")
+            last = i == n_chunks - 1
+            if not last and len(chunk) != chunk_size:
+                raise UsageError(what="文档在密封过程中变小 / documents shrank while sealing")
+            ct = aead.encrypt(_nonce(i, last), chunk, None)
+            writer.put(ct)
+            written += len(ct)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+            _check_cancel(cancel)
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            writer.close()
+        raise
+    digest = writer.close()
+    if done != total:
+        raise UsageError(what="文档在密封过程中被改动 / documents changed while sealing")
+    return digest, written
+
+
+def _self_check(path: Path, identity: Identity, payload_start: int, length: int) -> None:
+    """Prove the bidder's own key opens what was just written: unwrap, commitment, and the
+    first and last chunks authenticate."""
+    try:
+        with open(path, "rb") as f:
+            parsed = _parse(f, os.fstat(f.fileno()).st_size)
+            file_key = cms.unwrap_file_key(parsed.recipients_der, identity)
+            _check_commitment(parsed, file_key)
+            aead = AESGCM(payload_key(file_key, parsed.salt))
+            n = parsed.n_chunks
+            for i in sorted({0, n - 1}):
+                f.seek(parsed.payload_start + i * (parsed.chunk_size + TAG))
+                ct = f.read(parsed.chunk_len(i))
+                aead.decrypt(_nonce(i, i == n - 1), ct, None)
+    except (CryptoError, InvalidTag) as exc:
+        what = exc.code if isinstance(exc, CryptoError) else "chunk authentication"
+        raise SelfCheckError(what=what) from exc
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Parsed:
+    header: dict[str, Any]
+    header_bytes: bytes
+    recipients_der: bytes
+    payload_start: int
+    payload_length: int
+    manifest: dict[str, Any]
+    manifest_bytes: bytes
+    signature: bytes
+    chunk_size: int
+    salt: bytes
+    commitment: bytes
+    minor: int
+    file_size: int
+    n_chunks: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        full = self.chunk_size + TAG
+        self.n_chunks = max(1, -(-self.payload_length // full))
+
+    def chunk_len(self, i: int) -> int:
+        full = self.chunk_size + TAG
+        return full if i < self.n_chunks - 1 else self.payload_length - full * (self.n_chunks - 1)
+
+
+def _read_exact(f: BinaryIO, n: int) -> bytes:
+    data = f.read(n)
+    if len(data) != n:
+        raise TruncatedError()
+    return data
+
+
+def _read_block(f: BinaryIO, limit: int, what: str) -> bytes:
+    (n,) = struct.unpack(">I", _read_exact(f, 4))
+    if n > limit:
+        raise FormatError(what=f"{what} too large ({n} bytes)")
+    return _read_exact(f, n)
+
+
+def _json(data: bytes, what: str) -> dict[str, Any]:
+    try:
+        obj = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FormatError(what=f"{what} is not JSON") from exc
+    if not isinstance(obj, dict):
+        raise FormatError(what=f"{what} is not a JSON object")
+    return obj
+
+
+def _parse(f: BinaryIO, file_size: int) -> _Parsed:
+    """Read everything but the payload; check the structure, not yet the signature."""
+    raw = f.read(_PRELUDE.size)
+    if len(raw) < 8 or raw[:8] != MAGIC:
+        raise NotASealedBidError()
+    if len(raw) < _PRELUDE.size:
+        raise TruncatedError()
+    _, major, minor, payload_length = _PRELUDE.unpack(raw)
+    if major != MAJOR:
+        raise UnsupportedVersionError(version=f"{major}.{minor}")
+    header_bytes = _read_block(f, _MAX_BLOCK, "header")
+    header = _json(header_bytes, "header")
+    recipients_der = _read_block(f, _MAX_BLOCK, "recipients")
+    payload_start = f.tell()
+    if payload_start + payload_length > file_size:
+        raise TruncatedError()
+    f.seek(payload_start + payload_length)
+    manifest_bytes = _read_block(f, _MAX_BLOCK, "manifest")
+    signature = _read_block(f, _MAX_BLOCK, "signature")
+    if f.tell() != file_size:
+        raise TrailingDataError()
+    if header.get("format") != "sealbid":
+        raise FormatError(what="header format")
+    version = header.get("version")
+    if not isinstance(version, str) or version.split(".")[0] != str(MAJOR):
+        raise UnsupportedVersionError(version=str(version))
+    if header.get("aead") != AEAD_NAME or header.get("kdf") != KDF_NAME:
+        raise UnsupportedVersionError(version=f"{header.get('aead')}/{header.get('kdf')}")
+    chunk_size = header.get("chunk_size")
+    if (
+        not isinstance(chunk_size, int)
+        or chunk_size < MIN_CHUNK
+        or chunk_size > MAX_CHUNK
+        or chunk_size & (chunk_size - 1)
+    ):
+        raise FormatError(what="chunk_size")
+    salt = _unb64(header.get("salt"), "salt")
+    commitment = _unb64(header.get("key_commitment"), "key_commitment")
+    if len(salt) != 32 or len(commitment) != 32:
+        raise FormatError(what="salt / key_commitment length")
+    parsed = _Parsed(
+        header=header,
+        header_bytes=header_bytes,
+        recipients_der=recipients_der,
+        payload_start=payload_start,
+        payload_length=payload_length,
+        manifest=_json(manifest_bytes, "manifest"),
+        manifest_bytes=manifest_bytes,
+        signature=signature,
+        chunk_size=chunk_size,
+        salt=salt,
+        commitment=commitment,
+        minor=minor,
+        file_size=file_size,
+    )
+    last = parsed.chunk_len(parsed.n_chunks - 1)
+    if last < TAG or (parsed.n_chunks > 1 and last == TAG):
+        raise FormatError(what="payload length does not fit the chunk size")
+    return parsed
+
+
+def _check_manifest(p: _Parsed) -> None:
+    """The signed manifest must describe exactly this file's header, recipients and payload."""
+    m = p.manifest
+    if m.get("format") != "sealbid-outer-manifest":
+        raise ManifestMismatchError(what="format")
+    if m.get("header_sha256") != hashlib.sha256(p.header_bytes).hexdigest():
+        raise HeaderTamperedError(what="header / 文件头")
+    if m.get("recipients_sha256") != hashlib.sha256(p.recipients_der).hexdigest():
+        raise HeaderTamperedError(what="recipients / 收件人")
+    if m.get("header") != p.header:
+        raise ManifestMismatchError(what="header copy / 文件头副本")
+    payload = m.get("payload")
+    if not isinstance(payload, dict) or payload.get("length") != p.payload_length:
+        raise ManifestMismatchError(what="payload length / 密文长度")
+    if not isinstance(payload.get("sha256"), str):
+        raise ManifestMismatchError(what="payload digest")
+
+
+def _check_commitment(p: _Parsed, file_key: bytes) -> None:
+    import hmac
+
+    if len(file_key) != 32 or not hmac.compare_digest(
+        key_commitment(file_key, p.salt), p.commitment
+    ):
+        raise KeyCommitmentError()
+
+
+@dataclass(frozen=True)
+class BidInfo:
+    """What ``inspect`` shows without a key and without reading the payload."""
+
+    version: str
+    section: str
+    tender_version: str | None
+    bidder: dict[str, Any]
+    created: datetime
+    opening_time: str | None
+    chunk_size: int
+    payload_length: int
+    payload_sha256: str
+    file_size: int
+    recipients: tuple[cms.RecipientSummary, ...]
+    signer_subject: str
+    signer_serial: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "section": self.section,
+            "tender_version": self.tender_version,
+            "bidder": self.bidder,
+            "created": _iso(self.created),
+            "opening_time": self.opening_time,
+            "chunk_size": self.chunk_size,
+            "payload_length": self.payload_length,
+            "payload_sha256": self.payload_sha256,
+            "file_size": self.file_size,
+            "signer": {"subject": self.signer_subject, "serial": self.signer_serial},
+            "recipients": [
+                {"issuer": r.issuer, "serial": r.serial, "algorithm": r.algorithm}
+                for r in self.recipients
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class VerifiedBid:
+    """A sealed bid whose signature, manifest and ciphertext digest checked out."""
+
+    info: BidInfo
+    signer: x509.Certificate
+    trusted: bool
+    sha256: str
+
+
+def _open_file(path: Path) -> BinaryIO:
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise UsageError(what=f"{path}: {exc.strerror}") from exc
+
+
+def _info(p: _Parsed, signer: x509.Certificate) -> BidInfo:
+    h = p.header
+    try:
+        created = _parse_time(str(h.get("created")))
+    except ValueError as exc:
+        raise FormatError(what="created") from exc
+    section = h.get("section")
+    bidder = h.get("bidder")
+    if not isinstance(section, str) or not isinstance(bidder, dict):
+        raise FormatError(what="section / bidder")
+    return BidInfo(
+        version=f"{MAJOR}.{p.minor}",
+        section=section,
+        tender_version=h.get("tender_version"),
+        bidder=bidder,
+        created=created,
+        opening_time=h.get("opening_time"),
+        chunk_size=p.chunk_size,
+        payload_length=p.payload_length,
+        payload_sha256=str(p.manifest.get("payload", {}).get("sha256")),
+        file_size=p.file_size,
+        recipients=tuple(cms.describe_recipients(p.recipients_der)),
+        signer_subject=signer.subject.rfc4514_string(),
+        signer_serial=signer.serial_number,
+    )
+
+
+def _verify_parsed(
+    p: _Parsed, trust: Sequence[x509.Certificate] | None
+) -> tuple[BidInfo, cms.VerifiedSigner]:
+    signer = cms.verify_detached(p.signature, p.manifest_bytes, trust=None, at=datetime.now(UTC))
+    _check_manifest(p)
+    info = _info(p, signer.cert)
+    if info.bidder.get("cert_sha256") != _cert_sha256(signer.cert):
+        raise SignerMismatchError()
+    if trust is not None:
+        # Certificates are judged at the creation time the bidder signed; the platform's
+        # receipt (its own clock) is what proves when a bid really arrived.
+        signer = cms.verify_detached(p.signature, p.manifest_bytes, trust=trust, at=info.created)
+    return info, signer
+
+
+def inspect(path: Path) -> BidInfo:
+    """Structure and metadata, without a key and without hashing the payload."""
+    with _open_file(path) as f:
+        p = _parse(f, os.fstat(f.fileno()).st_size)
+    signer = cms.verify_detached(p.signature, p.manifest_bytes, trust=None, at=datetime.now(UTC))
+    return _info(p, signer.cert)
+
+
+def extract(path: Path, directory: Path) -> list[Path]:
+    """Write ``recipients.der``, ``outer-manifest``, ``outer-manifest.p7s`` and
+    ``header.json`` for checking with OpenSSL alone (docs/envelope.md)."""
+    with _open_file(path) as f:
+        p = _parse(f, os.fstat(f.fileno()).st_size)
+    directory.mkdir(parents=True, exist_ok=True)
+    from ._files import atomic_write
+
+    written = []
+    for name, data in (
+        ("recipients.der", p.recipients_der),
+        ("outer-manifest", p.manifest_bytes),
+        ("outer-manifest.p7s", p.signature),
+        ("header.json", p.header_bytes),
+    ):
+        atomic_write(directory / name, data)
+        written.append(directory / name)
+    return written
+
+
+def verify(
+    path: Path,
+    *,
+    trust: Sequence[x509.Certificate] | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> VerifiedBid:
+    """Check structure, the bidder's signature (and with ``trust`` its certificate path),
+    the manifest against header and recipients, and the ciphertext digest. No key needed."""
+    with _open_file(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        p = _parse(f, size)
+        info, signer = _verify_parsed(p, trust)
+        f.seek(0)
+        whole = hashlib.sha256()
+        payload = hashlib.sha256()
+        pos = 0
+        end = p.payload_start + p.payload_length
+        while chunk := f.read(1 << 20):
+            whole.update(chunk)
+            lo, hi = max(pos, p.payload_start), min(pos + len(chunk), end)
+            if lo < hi:
+                payload.update(memoryview(chunk)[lo - pos : hi - pos])
+            pos += len(chunk)
+            if progress is not None:
+                progress(pos, size)
+            _check_cancel(cancel)
+    if payload.hexdigest() != info.payload_sha256:
+        raise PayloadDigestError()
+    return VerifiedBid(
+        info=info, signer=signer.cert, trusted=signer.trusted, sha256=whole.hexdigest()
+    )
+
+
+# --- opening ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenedBid:
+    """A bid opened into ``directory``: documents under ``documents/``, the summary in
+    ``summary.json`` and the inner manifest in ``manifest.json``."""
+
+    directory: Path
+    documents: tuple[tuple[str, int], ...]
+    summary: Any
+    metadata: dict[str, Any]
+    info: BidInfo
+    trusted: bool
+
+
+class _PlainSink:
+    """Consumes the decrypted stream: inner manifest first, then each document into its file
+    in the staging folder. Sizes are checked against the manifest as bytes arrive."""
+
+    def __init__(self, staging: Path, expected: dict[str, Any]) -> None:
+        self._staging = staging
+        self._expected = expected
+        self._buf = bytearray()
+        self.manifest: dict[str, Any] | None = None
+        self._docs: list[tuple[str, int]] = []
+        self._index = 0
+        self._left = 0
+        self._file: BinaryIO | None = None
+
+    def _start_documents(self, manifest: dict[str, Any]) -> None:
+        if manifest.get("format") != "sealbid-inner-manifest":
+            raise InnerManifestError(what="format")
+        meta = manifest.get("metadata")
+        if not isinstance(meta, dict):
+            raise InnerManifestError(what="metadata")
+        for key in ("section", "tender_version", "created"):
+            if meta.get(key) != self._expected.get(key):
+                raise InnerManifestError(what=f"metadata.{key} ≠ header")
+        bidder = meta.get("bidder")
+        if not isinstance(bidder, dict) or bidder != self._expected.get("bidder"):
+            raise InnerManifestError(what="metadata.bidder ≠ header")
+        docs = manifest.get("documents")
+        if not isinstance(docs, list) or not docs:
+            raise InnerManifestError(what="documents")
+        for d in docs:
+            if (
+                not isinstance(d, dict)
+                or not isinstance(d.get("name"), str)
+                or not isinstance(d.get("size"), int)
+                or isinstance(d.get("size"), bool)
+                or d["size"] < 0
+            ):
+                raise InnerManifestError(what="document entry")
+            self._docs.append((check_document_name(d["name"]), d["size"]))
+        check_unique(n for n, _ in self._docs)
+        self.manifest = manifest
+        self._next_document()
+
+    def _next_document(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        while self._index < len(self._docs):
+            name, size = self._docs[self._index]
+            target = self._staging / "documents" / Path(*name.split("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(target, "xb")
+            self._left = size
+            if size > 0:
+                return
+            self._file.close()
+            self._file = None
+            self._index += 1
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        if self.manifest is None:
+            self._buf += view
+            if len(self._buf) < 4:
+                return
+            (n,) = struct.unpack(">I", self._buf[:4])
+            if n > _MAX_INNER:
+                raise InnerManifestError(what="inner manifest too large")
+            if len(self._buf) < 4 + n:
+                return
+            manifest = _json(bytes(self._buf[4 : 4 + n]), "inner manifest")
+            rest = bytes(self._buf[4 + n :])
+            self._buf = bytearray()
+            self._start_documents(manifest)
+            view = memoryview(rest)
+        while len(view):
+            if self._file is None:
+                raise InnerManifestError(
+                    what="more content than the documents' sizes / 内容多于清单"
+                )
+            take = min(self._left, len(view))
+            self._file.write(view[:take])
+            view = view[take:]
+            self._left -= take
+            if self._left == 0:
+                self._index += 1
+                self._next_document()
+
+    def finish(self) -> None:
+        if self.manifest is None:
+            raise InnerManifestError(what="no inner manifest")
+        if self._file is not None or self._index < len(self._docs):
+            raise InnerManifestError(what="less content than the documents' sizes / 内容少于清单")
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    @property
+    def documents(self) -> tuple[tuple[str, int], ...]:
+        return tuple(self._docs)
+
+
+def open_bid(
+    path: Path,
+    identity: Identity,
+    out_dir: Path,
+    *,
+    trust: Sequence[x509.Certificate] | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> OpenedBid:
+    """Verify and decrypt a sealed bid into ``out_dir``.
+
+    Checks, in order: structure, signature (and path with ``trust``), manifest, recipient and
+    key, key commitment, every chunk, the ciphertext digest, the inner manifest. On any fault
+    nothing is left in ``out_dir`` (a folder it created is removed again).
+    """
+    out_dir = Path(out_dir)
+    created_dir = not out_dir.exists()
+    for name in ("documents", "summary.json", "manifest.json"):
+        if (out_dir / name).exists():
+            raise UsageError(what=f"{out_dir / name}: 已存在 / already exists")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = out_dir / f".sealbid-open-{os.urandom(6).hex()}"
+    staging.mkdir()
+    try:
+        opened = _open_into(path, identity, staging, trust, progress, cancel)
+        for name in ("documents", "summary.json", "manifest.json"):
+            if (staging / name).exists():
+                os.replace(staging / name, out_dir / name)
+        staging.rmdir()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        for name in ("documents", "summary.json", "manifest.json"):
+            target = out_dir / name
+            if target.is_dir():
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                remove_quietly(target)
+        if created_dir:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    return OpenedBid(
+        directory=out_dir,
+        documents=opened[0],
+        summary=opened[1],
+        metadata=opened[2],
+        info=opened[3],
+        trusted=opened[4],
+    )
+
+
+def _open_into(
+    path: Path,
+    identity: Identity,
+    staging: Path,
+    trust: Sequence[x509.Certificate] | None,
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> tuple[tuple[tuple[str, int], ...], Any, dict[str, Any], BidInfo, bool]:
+    with _open_file(path) as f:
+        p = _parse(f, os.fstat(f.fileno()).st_size)
+        info, signer = _verify_parsed(p, trust)
+        file_key = cms.unwrap_file_key(p.recipients_der, identity)
+        _check_commitment(p, file_key)
+        aead = AESGCM(payload_key(file_key, p.salt))
+        sink = _PlainSink(
+            staging,
+            {
+                "section": p.header.get("section"),
+                "tender_version": p.header.get("tender_version"),
+                "created": p.header.get("created"),
+                "bidder": p.header.get("bidder"),
+            },
+        )
+        digest = hashlib.sha256()
+        f.seek(p.payload_start)
+        try:
+            for i in range(p.n_chunks):
+                n = p.chunk_len(i)
+                ct = f.read(n)
+                if len(ct) != n:
+                    raise TruncatedError()
+                digest.update(ct)
+                try:
+                    plain = aead.decrypt(_nonce(i, i == p.n_chunks - 1), ct, None)
+                except InvalidTag as exc:
+                    raise PayloadCorruptedError(chunk=i) from exc
+                sink.write(plain)
+                if progress is not None:
+                    progress(f.tell() - p.payload_start, p.payload_length)
+                _check_cancel(cancel)
+            sink.finish()
+        finally:
+            sink.close()
+    if digest.hexdigest() != info.payload_sha256:
+        raise PayloadDigestError()
+    manifest = sink.manifest or {}
+    summary = manifest.get("summary")
+    from ._files import atomic_write
+
+    atomic_write(
+        staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+    )
+    if summary is not None:
+        atomic_write(
+            staging / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2).encode()
+        )
+    (staging / "documents").mkdir(exist_ok=True)
+    meta = manifest.get("metadata")
+    return sink.documents, summary, meta if isinstance(meta, dict) else {}, info, signer.trusted
