@@ -762,15 +762,17 @@ def _info(p: _Parsed, signer: x509.Certificate) -> BidInfo:
 def _verify_parsed(
     p: _Parsed, trust: Sequence[x509.Certificate] | None
 ) -> tuple[BidInfo, cms.VerifiedSigner]:
-    signer = cms.verify_detached(p.signature, p.manifest_bytes, trust=None, at=datetime.now(UTC))
+    try:
+        created = _parse_time(str(p.header.get("created")))
+    except ValueError as exc:
+        raise FormatError(what="created") from exc
+    # Certificates are judged at the creation time the bidder signed; the platform's receipt
+    # (its own clock) is what proves when a bid really arrived.
+    signer = cms.verify_detached(p.signature, p.manifest_bytes, trust=trust, at=created)
     _check_manifest(p)
     info = _info(p, signer.cert)
     if info.bidder.get("cert_sha256") != _cert_sha256(signer.cert):
         raise SignerMismatchError()
-    if trust is not None:
-        # Certificates are judged at the creation time the bidder signed; the platform's
-        # receipt (its own clock) is what proves when a bid really arrived.
-        signer = cms.verify_detached(p.signature, p.manifest_bytes, trust=trust, at=info.created)
     return info, signer
 
 

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from .errors import SealBidError
+from .errors import UsageError
 
 __all__ = ["InvalidUSCCError", "validate", "with_check_character"]
 
@@ -16,7 +16,7 @@ _CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
-class InvalidUSCCError(SealBidError):
+class InvalidUSCCError(UsageError):
     code = "uscc"
     zh = "统一社会信用代码“{value}”无效：{why}"
     en = "Unified social credit code '{value}' is invalid: {why}"
