@@ -125,10 +125,8 @@ def test_issue_without_a_ca_folder_fails_clearly(
     tmp_path: Path, pw: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "x.p12"
-    code = main(
-        ["ca", "issue", str(tmp_path / "nope"), "--role", "host", "--name", "甲"]
-        + ["--out", str(out), "--password-file", str(pw)]
-    )
+    args = ["ca", "issue", str(tmp_path / "nope"), "--role", "host", "--name", "甲"]
+    code = main([*args, "--out", str(out), "--password-file", str(pw)])
     assert code == 1
     assert "不是沙箱 CA 目录" in capsys.readouterr().err
     assert not out.exists()
