@@ -16,7 +16,33 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
-__all__ = ["AtomicFile", "atomic_write", "fsync_dir", "remove_quietly"]
+__all__ = [
+    "AtomicFile",
+    "atomic_write",
+    "fsync_dir",
+    "long_path",
+    "remove_quietly",
+    "win_extended_path",
+]
+
+# Windows' classic MAX_PATH is 260; a document name may be up to 1024 characters.
+_WIN_SHORT_LIMIT = 240
+
+
+def win_extended_path(absolute: str) -> str:
+    """An absolute Windows path in the ``\\\\?\\`` form that lifts the 260-character limit."""
+    if absolute.startswith("\\\\?\\") or len(absolute) < _WIN_SHORT_LIMIT:
+        return absolute
+    if absolute.startswith("\\\\"):  # \\server\share\... -> \\?\UNC\server\share\...
+        return "\\\\?\\UNC\\" + absolute[2:]
+    return "\\\\?\\" + absolute
+
+
+def long_path(path: Path) -> Path:
+    """``path`` usable whatever its length: on Windows the extended form, elsewhere as is."""
+    if os.name != "nt":
+        return path
+    return Path(win_extended_path(os.path.abspath(path)))
 
 
 def fsync_dir(directory: Path) -> None:
@@ -39,7 +65,7 @@ class AtomicFile:
     """A binary file that appears at ``path`` only when the ``with`` block succeeds."""
 
     def __init__(self, path: Path, *, private: bool = False) -> None:
-        self.path = Path(path)
+        self.path = long_path(Path(path))
         # A dot-prefixed name in the same folder, so the rename never crosses file systems.
         self.tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(6)}.part")
         self._private = private

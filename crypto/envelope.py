@@ -46,7 +46,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sealbid.errors import CancelledError, UsageError
 
 from . import cms
-from ._files import AtomicFile, remove_quietly
+from ._files import AtomicFile, long_path, remove_quietly
 from .errors import (
     CertificateExpiredError,
     CertificateNotYetValidError,
@@ -903,7 +903,7 @@ class _PlainSink:
             self._file = None
         while self._index < len(self._docs):
             name, size = self._docs[self._index]
-            target = self._staging / "documents" / Path(*name.split("/"))
+            target = long_path(self._staging / "documents" / Path(*name.split("/")))
             target.parent.mkdir(parents=True, exist_ok=True)
             self._file = open(target, "xb")
             self._left = size
