@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from asn1crypto import algos as asn1_algos
 from asn1crypto import cms as asn1_cms
 from asn1crypto import core as asn1_core
-from asn1crypto import keys as asn1_keys
 from asn1crypto import pkcs12 as asn1_p12
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+
+from sealbid.errors import UsageError
 
 from .errors import IdentityError, WrongPasswordError
 
@@ -76,7 +77,8 @@ def read(data: bytes, password: bytes) -> Pkcs12Contents:
     :class:`IdentityError` on a file that is not PKCS#12.
     """
     try:
-        loaded = pkcs12.load_pkcs12(data, password)
+        # An empty password means "no password" to cryptography, as to OpenSSL.
+        loaded = pkcs12.load_pkcs12(data, password or None)
     except ValueError as exc:
         raise WrongPasswordError(str(exc)) from exc
     certs: list[x509.Certificate] = []
@@ -90,7 +92,11 @@ def read(data: bytes, password: bytes) -> Pkcs12Contents:
         raise IdentityError(what=f"unsupported key type {type(loaded.key).__name__}")
     # cryptography hands back one key; dual-certificate files carry a second shrouded key bag,
     # which the MAC check above has already authenticated.
-    for key in _extra_keys(data, password):
+    try:
+        extra = _extra_keys(data, password)
+    except (ValueError, TypeError) as exc:
+        raise IdentityError(what=f"PKCS#12 key bag: {exc}") from exc
+    for key in extra:
         if not any(_same_public(key, k) for k in keys):
             keys.append(key)
     return Pkcs12Contents(keys=tuple(keys), certificates=tuple(certs))
@@ -113,7 +119,9 @@ def _extra_keys(data: bytes, password: bytes) -> list[PrivateKey]:
         for bag in contents:
             if bag["bag_id"].native != "pkcs8_shrouded_key_bag":
                 continue
-            key = serialization.load_der_private_key(bag["bag_value"].untag().dump(), password)
+            key = serialization.load_der_private_key(
+                bag["bag_value"].untag().dump(), password or None
+            )
             if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
                 found.append(key)
     return found
@@ -132,8 +140,12 @@ def write(
     """A PKCS#12 file with the signing pair and, if given, a separate encryption pair.
 
     Keys and certificates are encrypted with PBES2 (PBKDF2-SHA256, AES-256-CBC) and the file is
-    MAC'd with HMAC-SHA256, as OpenSSL 3 does by default.
+    MAC'd with HMAC-SHA256, as OpenSSL 3 does by default. Each key carries the localKeyId of
+    its certificate, so importers that pair keys and certificates that way (Windows, Java,
+    OpenSSL) see two complete pairs.
     """
+    if not password:
+        raise UsageError(what="证书密码不能为空 / the password must not be empty")
     algorithm = (
         serialization.PrivateFormat.PKCS12.encryption_builder()
         .kdf_rounds(_KDF_ROUNDS)
@@ -141,38 +153,26 @@ def write(
         .hmac_hash(hashes.SHA256())
         .build(password)
     )
-    extra = [c for c in [encryption_cert] if c is not None and c != signing_cert]
     base = pkcs12.serialize_key_and_certificates(
-        name.encode("utf-8"), signing_key, signing_cert, extra + ca_certs, algorithm
+        name.encode("utf-8"), signing_key, signing_cert, ca_certs, algorithm
     )
-    if encryption_key is None or _same_public(encryption_key, signing_key):
+    if (
+        encryption_key is None
+        or encryption_cert is None
+        or _same_public(encryption_key, signing_key)
+    ):
         return base
-    return _add_key(base, encryption_key, f"{name} (encryption)", password)
+    # cryptography writes one key per file: write the encryption pair as a second file with the
+    # same password and algorithms, then merge the two authenticated safes under a new MAC.
+    second = pkcs12.serialize_key_and_certificates(
+        f"{name} (encryption)".encode(), encryption_key, encryption_cert, None, algorithm
+    )
+    return _merge(base, second, password)
 
 
-def _add_key(pfx_der: bytes, key: PrivateKey, friendly: str, password: bytes) -> bytes:
-    pfx = asn1_p12.Pfx.load(pfx_der)
-    infos = list(pfx.authenticated_safe)
-    shrouded = key.private_bytes(
-        serialization.Encoding.DER,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(password),
-    )
-    bag = asn1_p12.SafeBag(
-        {
-            "bag_id": "pkcs8_shrouded_key_bag",
-            "bag_value": asn1_keys.EncryptedPrivateKeyInfo.load(shrouded),
-            "bag_attributes": [
-                {"type": "friendly_name", "values": [asn1_core.BMPString(friendly)]},
-            ],
-        }
-    )
-    contents = asn1_p12.SafeContents([bag])
-    infos.append(
-        asn1_cms.ContentInfo(
-            {"content_type": "data", "content": asn1_core.OctetString(contents.dump())}
-        )
-    )
+def _merge(first: bytes, second: bytes, password: bytes) -> bytes:
+    infos = list(asn1_p12.Pfx.load(first).authenticated_safe)
+    infos += list(asn1_p12.Pfx.load(second).authenticated_safe)
     auth_safe = asn1_p12.AuthenticatedSafe(infos).dump()
     salt = os.urandom(16)
     mac_key = pkcs12_kdf(password, salt, 3, _MAC_ITERATIONS, 32)

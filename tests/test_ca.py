@@ -137,3 +137,16 @@ def test_loaded_ca_issues_into_the_same_chain(ca_dir: Path) -> None:
     issued = ca.issue(role=Role.HOST, name="主持人")
     assert issued.signing_cert.issuer == ca.cert.subject
     issued.signing_cert.verify_directly_issued_by(ca.cert)
+
+
+def test_empty_password_is_refused_clearly(
+    ca_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    out = tmp_path / "a.p12"
+    args = ["ca", "issue", str(ca_dir), "--role", "host", "--name", "甲", "--out", str(out)]
+    assert main([*args, "--password-file", str(empty)]) == 2
+    assert not out.exists()
+    err = capsys.readouterr().err
+    assert "密码不能为空" in err and "must not be empty" in err
