@@ -45,9 +45,11 @@ from .errors import (
     CertificateNotYetValidError,
     CertificateUntrustedError,
     CertificateUsageError,
+    CryptoError,
     FormatError,
     NoMatchingRecipientError,
     SignatureInvalidError,
+    TokenError,
     WrongKeyError,
 )
 from .identity import Identity, RsaPadding, run_coroutine
@@ -257,24 +259,31 @@ def _padding_of(alg: asn1_cms.KeyEncryptionAlgorithm) -> RsaPadding:
 
 
 def _unwrap_cek(env: asn1_cms.EnvelopedData, identity: Identity) -> bytes:
+    """Try every RecipientInfo that names the identity's certificate (a writer may list the same
+    certificate with two paddings); the first that opens wins."""
     cert = identity.encryption_cert
+    failure: CryptoError = NoMatchingRecipientError()
     for info in env["recipient_infos"]:
+        ri = info.chosen
         if info.name == "ktri":
-            ri = info.chosen
-            rid = ri["rid"]
+            entries = [(ri["rid"], ri["encrypted_key"].native)]
+        elif info.name == "kari":
+            entries = [
+                (rek["rid"], rek["encrypted_key"].native) for rek in ri["recipient_encrypted_keys"]
+            ]
+        else:
+            continue
+        for rid, encrypted_key in entries:
             if rid.name != "issuer_and_serial_number" or not _matches(rid.chosen, cert):
                 continue
-            return identity.rsa_decrypt(
-                ri["encrypted_key"].native, _padding_of(ri["key_encryption_algorithm"])
-            )
-        if info.name == "kari":
-            ri = info.chosen
-            for rek in ri["recipient_encrypted_keys"]:
-                rid = rek["rid"]
-                if rid.name != "issuer_and_serial_number" or not _matches(rid.chosen, cert):
-                    continue
-                return _kari_unwrap(ri, rek["encrypted_key"].native, identity)
-    raise NoMatchingRecipientError()
+            try:
+                if info.name == "ktri":
+                    padding = _padding_of(ri["key_encryption_algorithm"])
+                    return identity.rsa_decrypt(encrypted_key, padding)
+                return _kari_unwrap(ri, encrypted_key, identity)
+            except (WrongKeyError, TokenError, FormatError) as exc:
+                failure = exc
+    raise failure
 
 
 def _kari_unwrap(ri: asn1_cms.KeyAgreeRecipientInfo, wrapped: bytes, identity: Identity) -> bytes:
@@ -330,7 +339,7 @@ def describe_recipients(der: bytes) -> list[RecipientSummary]:
     for info in env["recipient_infos"]:
         if info.name == "ktri":
             rid = info.chosen["rid"]
-            alg = info.chosen["key_encryption_algorithm"]["algorithm"].native
+            alg = "rsaes-" + _padding_of(info.chosen["key_encryption_algorithm"]).value
             pairs = [rid.chosen] if rid.name == "issuer_and_serial_number" else []
         elif info.name == "kari":
             alg = "ecdh-x963-sha256+aes256-wrap"

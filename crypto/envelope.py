@@ -66,7 +66,7 @@ from .errors import (
     TruncatedError,
     UnsupportedVersionError,
 )
-from .identity import Identity
+from .identity import Identity, RsaPadding
 from .names import check_document_name, check_unique
 
 __all__ = [
@@ -283,7 +283,7 @@ def seal(
     section: str,
     summary: Any = None,
     tender_version: str | None = None,
-    recipients: Sequence[x509.Certificate] = (),
+    recipients: Sequence[x509.Certificate | cms.Recipient] = (),
     opening_time: datetime | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: Progress | None = None,
@@ -338,7 +338,7 @@ def seal_at(
     section: str,
     summary: Any = None,
     tender_version: str | None = None,
-    recipients: Sequence[x509.Certificate] = (),
+    recipients: Sequence[x509.Certificate | cms.Recipient] = (),
     opening_time: datetime | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: Progress | None = None,
@@ -380,12 +380,12 @@ def seal_at(
         "opening_time": _iso(opening_time) if opening_time else None,
     }
     header_bytes = canonical_json(header)
-    own = cms.Recipient(identity.encryption_cert, identity.rsa_schemes()[0])
-    others = [
-        cms.Recipient(c)
-        for c in recipients
-        if _cert_sha256(c) != _cert_sha256(identity.encryption_cert)
-    ]
+    # The bidder's own entry uses the best padding its key source can unwrap (a token may only
+    # do OAEP-SHA1 or PKCS#1 v1.5); an EC key has no RSA paddings and uses ECDH.
+    schemes = identity.rsa_schemes()
+    own = cms.Recipient(identity.encryption_cert, schemes[0] if schemes else RsaPadding.OAEP_SHA256)
+    others = [r if isinstance(r, cms.Recipient) else cms.Recipient(r) for r in recipients]
+    others = [r for r in others if _cert_sha256(r.cert) != _cert_sha256(identity.encryption_cert)]
     recipients_der = cms.build_recipients(file_key, [own, *others])
 
     out = Path(out)

@@ -3,7 +3,7 @@
 One abstraction for both key sources, so the sealed-bid code never knows where a key lives::
 
     identity = load_identity("bidder.p12", password=b"...")      # PKCS#12 file
-    identity = TokenIdentity.open(module, token_label, pin_cb)   # PKCS#11 token (crypto.token)
+    identity = TokenIdentity.open(module=lib, token_label="投标密钥", pin_callback=ask)  # token
     cms_der = identity.sign_detached(data, signing_time=now)
     file_key = identity.rsa_decrypt(encrypted_key, RsaPadding.OAEP_SHA256)
 

@@ -202,7 +202,11 @@ def cmd_seal(args: argparse.Namespace) -> int:
     from crypto import seal
 
     summary = _load_summary(args.summary)
-    extra = _load_certs(args.recipient or [])
+    from crypto.cms import Recipient
+    from crypto.identity import RsaPadding
+
+    padding = RsaPadding(args.recipient_padding)
+    extra = [Recipient(c, padding) for c in _load_certs(args.recipient or [])]
     opening = _parse_time(args.opening_time) if args.opening_time else None
     with _load_identity(args) as identity:
         result = seal(
@@ -334,6 +338,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", help="开标一览表 JSON / bid summary JSON")
     p.add_argument("--tender-version", help="招标文件版本 / tender document version")
     p.add_argument("--recipient", action="append", help="额外收件人证书 / extra recipient cert")
+    p.add_argument(
+        "--recipient-padding",
+        default="oaep-sha256",
+        choices=["oaep-sha256", "oaep-sha1", "pkcs1v15"],
+        help="额外 RSA 收件人的填充（USB Key 只支持 OAEP-SHA1 或 PKCS#1 v1.5 时）"
+        " / RSA padding for extra recipients whose key is on a limited token",
+    )
     p.add_argument(
         "--opening-time", help="开标时间 ISO 8601（无时区按北京时间）/ opening time (default UTC+8)"
     )
