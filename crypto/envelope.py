@@ -64,6 +64,7 @@ from .errors import (
     SignerMismatchError,
     TrailingDataError,
     TruncatedError,
+    UnsupportedAlgorithmError,
     UnsupportedVersionError,
 )
 from .identity import Identity, RsaPadding
@@ -389,8 +390,13 @@ def seal_at(
     recipients_der = cms.build_recipients(file_key, [own, *others])
 
     out = Path(out)
+    if not out.parent.is_dir():
+        raise UsageError(what=f"{out.parent}: 文件夹不存在 / no such folder")
     atomic = AtomicFile(out)
-    f = atomic.__enter__()
+    try:
+        f = atomic.__enter__()
+    except OSError as exc:
+        raise UsageError(what=f"{out}: {exc.strerror}") from exc
     try:
         f.write(_PRELUDE.pack(MAGIC, MAJOR, MINOR, 0))
         _write_block(f, header_bytes)
@@ -615,8 +621,9 @@ def _parse(f: BinaryIO, file_size: int) -> _Parsed:
     version = header.get("version")
     if not isinstance(version, str) or version.split(".")[0] != str(MAJOR):
         raise UnsupportedVersionError(version=str(version))
-    if header.get("aead") != AEAD_NAME or header.get("kdf") != KDF_NAME:
-        raise UnsupportedVersionError(version=f"{header.get('aead')}/{header.get('kdf')}")
+    for key, known in (("aead", AEAD_NAME), ("kdf", KDF_NAME)):
+        if header.get(key) != known:
+            raise UnsupportedAlgorithmError(name=f"{key}={header.get(key)!r}")
     chunk_size = header.get("chunk_size")
     if (
         not isinstance(chunk_size, int)
@@ -659,6 +666,8 @@ def _check_manifest(p: _Parsed) -> None:
         raise HeaderTamperedError(what="header / 文件头")
     if m.get("recipients_sha256") != hashlib.sha256(p.recipients_der).hexdigest():
         raise HeaderTamperedError(what="recipients / 收件人")
+    if p.header.get("version") != f"{MAJOR}.{p.minor}":
+        raise ManifestMismatchError(what="prelude version ≠ signed header / 版本号不一致")
     if m.get("header") != p.header:
         raise ManifestMismatchError(what="header copy / 文件头副本")
     payload = m.get("payload")
@@ -781,6 +790,8 @@ def inspect(path: Path) -> BidInfo:
     with _open_file(path) as f:
         p = _parse(f, os.fstat(f.fileno()).st_size)
     signer = cms.verify_detached(p.signature, p.manifest_bytes, trust=None, at=datetime.now(UTC))
+    # What inspect shows comes from the header: only once it matches what the bidder signed.
+    _check_manifest(p)
     return _info(p, signer.cert)
 
 
@@ -924,7 +935,10 @@ class _PlainSink:
                 raise InnerManifestError(what="inner manifest too large")
             if len(self._buf) < 4 + n:
                 return
-            manifest = _json(bytes(self._buf[4 : 4 + n]), "inner manifest")
+            try:
+                manifest = _json(bytes(self._buf[4 : 4 + n]), "inner manifest")
+            except FormatError as exc:
+                raise InnerManifestError(what="not a JSON object / 不是 JSON 对象") from exc
             rest = bytes(self._buf[4 + n :])
             self._buf = bytearray()
             self._start_documents(manifest)
@@ -958,6 +972,16 @@ class _PlainSink:
         return tuple(self._docs)
 
 
+_OUTPUTS = ("documents", "summary.json", "manifest.json")
+
+
+def _remove_created(created: list[Path]) -> None:
+    """Remove the folders a failed open created, innermost first, if nothing else is in them."""
+    for d in reversed(created):
+        with contextlib.suppress(OSError):
+            d.rmdir()
+
+
 def open_bid(
     path: Path,
     identity: Identity,
@@ -974,29 +998,35 @@ def open_bid(
     nothing is left in ``out_dir`` (a folder it created is removed again).
     """
     out_dir = Path(out_dir)
-    created_dir = not out_dir.exists()
-    for name in ("documents", "summary.json", "manifest.json"):
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(what=f"{out_dir}: 不是文件夹 / not a folder")
+    for name in _OUTPUTS:
         if (out_dir / name).exists():
             raise UsageError(what=f"{out_dir / name}: 已存在 / already exists")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = out_dir / f".sealbid-open-{os.urandom(6).hex()}"
-    staging.mkdir()
+    # Folders this call creates, outermost first, so a failure can remove exactly those.
+    created = [d for d in (out_dir, *out_dir.parents) if not d.exists()][::-1]
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = out_dir / f".sealbid-open-{os.urandom(6).hex()}"
+        staging.mkdir()
+    except OSError as exc:
+        _remove_created(created)
+        raise UsageError(what=f"{out_dir}: {exc.strerror}") from exc
     try:
         opened = _open_into(path, identity, staging, trust, progress, cancel)
-        for name in ("documents", "summary.json", "manifest.json"):
+        for name in _OUTPUTS:
             if (staging / name).exists():
                 os.replace(staging / name, out_dir / name)
         staging.rmdir()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        for name in ("documents", "summary.json", "manifest.json"):
+        for name in _OUTPUTS:
             target = out_dir / name
             if target.is_dir():
                 shutil.rmtree(target, ignore_errors=True)
             else:
                 remove_quietly(target)
-        if created_dir:
-            shutil.rmtree(out_dir, ignore_errors=True)
+        _remove_created(created)
         raise
     return OpenedBid(
         directory=out_dir,

@@ -35,6 +35,7 @@ __all__ = [
     "TrailingDataError",
     "TruncatedError",
     "UnsafeDocumentNameError",
+    "UnsupportedAlgorithmError",
     "UnsupportedVersionError",
     "WrongKeyError",
     "WrongPasswordError",
@@ -69,6 +70,12 @@ class UnsupportedVersionError(FormatError):
     code = "format.version"
     zh = "不支持的投标文件格式版本 {version}，请升级 SealBid。"
     en = "Unsupported sealed-bid format version {version}; please upgrade SealBid."
+
+
+class UnsupportedAlgorithmError(FormatError):
+    code = "format.algorithm"
+    zh = "投标文件使用了不支持的算法 {name}。"
+    en = "The sealed-bid file uses an unsupported algorithm: {name}."
 
 
 class TruncatedError(FormatError):

@@ -8,7 +8,15 @@ from crypto.names import check_document_name, check_unique
 
 @pytest.mark.parametrize(
     "name",
-    ["商务标.pdf", "技术标/施工组织设计.docx", "a/b/c.txt", "报价 (最终).xlsx", "contract.pdf", "console/x.txt", "COM10"],
+    [
+        "商务标.pdf",
+        "技术标/施工组织设计.docx",
+        "a/b/c.txt",
+        "报价 (最终).xlsx",
+        "contract.pdf",
+        "console/x.txt",
+        "COM10",
+    ],
 )
 def test_safe_names_are_kept(name: str) -> None:
     assert check_document_name(name) == name
