@@ -11,8 +11,8 @@ recipient, so ``openssl cms -decrypt -inform DER -in recipients.der -inkey key.p
 The EnvelopedData content is encrypted with AES-256-CBC under a one-time content key; its
 integrity comes from the key commitment the bidder signs (see docs/envelope.md).
 
-Signatures: detached SignedData, made through pyHanko's Signer (soft key or PKCS#11) and
-verified here with pyHanko's integrity check and pyhanko-certvalidator's path validation.
+Signatures: detached SignedData (crypto._signed_data), made with the identity's signing key
+(soft key or PKCS#11) and verified here; certificate paths by pyhanko-certvalidator.
 
     der = build_recipients(file_key, [Recipient(cert)])
     file_key = unwrap_file_key(der, identity)
@@ -21,7 +21,6 @@ verified here with pyHanko's integrity check and pyhanko-certvalidator's path va
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from cryptography.hazmat.primitives.kdf.x963kdf import X963KDF
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 from cryptography.hazmat.primitives.padding import PKCS7
 
+from ._signed_data import check_integrity
 from .errors import (
     CertificateExpiredError,
     CertificateNotYetValidError,
@@ -48,7 +48,6 @@ from .errors import (
     CryptoError,
     FormatError,
     NoMatchingRecipientError,
-    SignatureInvalidError,
     TokenError,
     WrongKeyError,
 )
@@ -387,52 +386,11 @@ def verify_detached(
 ) -> VerifiedSigner:
     """Check a detached CMS signature over ``data``; with ``trust``, also its certificate path
     at the moment ``at``. Raises a :class:`SignatureError` subclass on any fault."""
-    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
-
-    try:
-        info = asn1_cms.ContentInfo.load(signature_der, strict=True)
-        if info["content_type"].native != "signed_data":
-            raise SignatureInvalidError("not SignedData")
-        sd = info["content"]
-        signer_infos = list(sd["signer_infos"])
-        certs = [c.chosen for c in sd["certificates"] if c.name == "certificate"]
-    except (ValueError, TypeError) as exc:
-        raise SignatureInvalidError("signature is not valid DER") from exc
-    if len(signer_infos) != 1:
-        raise SignatureInvalidError("expected exactly one signer")
-    si = signer_infos[0]
-    sid = si["sid"]
-    if sid.name != "issuer_and_serial_number":
-        raise SignatureInvalidError("signer must be named by issuer and serial")
-    ias = sid.chosen
-    signer = next(
-        (
-            c
-            for c in certs
-            if c.issuer == ias["issuer"] and c.serial_number == ias["serial_number"].native
-        ),
-        None,
-    )
-    if signer is None:
-        raise SignatureInvalidError("signer certificate missing from the signature")
-    digest_name = si["digest_algorithm"]["algorithm"].native
-    if digest_name not in ("sha256", "sha384", "sha512"):
-        raise SignatureInvalidError(f"digest {digest_name} not allowed")
-    digest = hashlib.new(digest_name, data).digest()
-    try:
-        intact, valid = validate_sig_integrity(si, signer, "data", digest)
-    except Exception as exc:  # pyHanko raises its own tree here; translate once
-        raise SignatureInvalidError(type(exc).__name__) from exc
-    if not (intact and valid):
-        raise SignatureInvalidError()
+    signer, others, signing_time = check_integrity(signature_der, data)
     crypto_cert = x509.load_der_x509_certificate(signer.dump())
-    signing_time = None
-    for attr in si["signed_attrs"]:
-        if attr["type"].native == "signing_time":
-            signing_time = attr["values"][0].native
     if trust is None:
         return VerifiedSigner(crypto_cert, signing_time, trusted=False)
-    _validate_path(signer, [c for c in certs if c is not signer], trust, at, usage)
+    _validate_path(signer, others, trust, at, usage)
     return VerifiedSigner(crypto_cert, signing_time, trusted=True)
 
 

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
 import struct
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -233,31 +234,33 @@ class _PlainSource:
         self._docs = docs
         self.total = len(head) + sum(d.size for d in docs)
 
-    def chunks(self, size: int) -> Iterator[bytes]:
-        buf = bytearray(self._head)
+    def chunks(self, size: int) -> Iterator[memoryview]:
+        """Successive chunk-size pieces of the plaintext (the last one shorter), read straight
+        into one reused buffer: each piece is valid until the next is asked for."""
+        buf = memoryview(bytearray(size))
+        fill = 0
         yielded = False
         changed = "密封过程中文件被改动 / file changed while sealing"
-        for doc in self._docs:
-            with open(doc.path, "rb") as f:
-                remaining = doc.size
-                while remaining > 0:
-                    while len(buf) >= size:
-                        yield bytes(buf[:size])
+        sources: list[tuple[Path | None, int]] = [(None, len(self._head))]
+        sources += [(d.path, d.size) for d in self._docs]
+        for path, expected in sources:
+            # Unbuffered files: readinto() goes straight from the OS into our buffer.
+            with io.BytesIO(self._head) if path is None else open(path, "rb", buffering=0) as f:
+                remaining = expected
+                while remaining:
+                    n = f.readinto(buf[fill : fill + min(size - fill, remaining)])
+                    if not n:
+                        raise UsageError(what=f"{path}: {changed}")
+                    fill += n
+                    remaining -= n
+                    if fill == size:
+                        yield buf
                         yielded = True
-                        del buf[:size]
-                    data = f.read(min(remaining, size - len(buf)))
-                    if not data:
-                        raise UsageError(what=f"{doc.path}: {changed}")
-                    buf += data
-                    remaining -= len(data)
+                        fill = 0
                 if f.read(1):
-                    raise UsageError(what=f"{doc.path}: {changed}")
-        while len(buf) >= size:
-            yield bytes(buf[:size])
-            yielded = True
-            del buf[:size]
-        if buf or not yielded:
-            yield bytes(buf)
+                    raise UsageError(what=f"{path}: {changed}")
+        if fill or not yielded:
+            yield buf[:fill]
 
 
 # --- sealing ---------------------------------------------------------------------------------
@@ -269,7 +272,6 @@ class SealResult:
 
     path: Path
     size: int
-    sha256: str
     payload_sha256: str
     section: str
     signer: str
@@ -397,12 +399,14 @@ def seal_at(
         f = atomic.__enter__()
     except OSError as exc:
         raise UsageError(what=f"{out}: {exc.strerror}") from exc
+    n_chunks = max(1, -(-source.total // chunk_size))
+    length = source.total + TAG * n_chunks
     try:
-        f.write(_PRELUDE.pack(MAGIC, MAJOR, MINOR, 0))
+        f.write(_PRELUDE.pack(MAGIC, MAJOR, MINOR, length))
         _write_block(f, header_bytes)
         _write_block(f, recipients_der)
         payload_start = f.tell()
-        digest, length = _encrypt_stream(
+        digest = _encrypt_stream(
             f, source, payload_key(file_key, salt), chunk_size, progress, cancel
         )
         manifest = canonical_json(
@@ -418,8 +422,6 @@ def seal_at(
         signature = identity.sign_detached(manifest, signing_time=now)
         _write_block(f, manifest)
         _write_block(f, signature)
-        f.seek(0)
-        f.write(_PRELUDE.pack(MAGIC, MAJOR, MINOR, length))
         f.flush()
         _self_check(atomic.tmp, identity, payload_start, length)
     except BaseException as exc:
@@ -429,7 +431,6 @@ def seal_at(
     return SealResult(
         path=out,
         size=out.stat().st_size,
-        sha256=_file_sha256(out),
         payload_sha256=digest,
         section=section,
         signer=identity.signing_cert.subject.rfc4514_string(),
@@ -442,31 +443,22 @@ def _write_block(f: BinaryIO, data: bytes) -> None:
     f.write(data)
 
 
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+class _Background:
+    """Runs ``consume(item)`` for each queued item on a second thread, so hashing and file I/O
+    overlap with AES on the main thread (hashlib, AES and file I/O all release the GIL). The
+    bounded queue keeps memory constant."""
 
-
-class _HashWriter:
-    """Hashes and writes ciphertext on a second thread, so AES and SHA-256 run side by side
-    (both release the GIL). The bounded queue keeps memory constant."""
-
-    def __init__(self, f: BinaryIO) -> None:
-        self._f = f
-        self._h = hashlib.sha256()
+    def __init__(self, consume: Callable[[bytes], object], name: str) -> None:
+        self._consume = consume
         self._q: Queue[bytes | None] = Queue(maxsize=8)
         self._error: BaseException | None = None
-        self._t = threading.Thread(target=self._run, name="sealbid-hash-writer", daemon=True)
+        self._t = threading.Thread(target=self._run, name=name, daemon=True)
         self._t.start()
 
     def _run(self) -> None:
         try:
             while (item := self._q.get()) is not None:
-                self._h.update(item)
-                self._f.write(item)
+                self._consume(item)
         except BaseException as exc:  # reported to the producer in put()/close()
             self._error = exc
             while self._q.get() is not None:
@@ -477,12 +469,44 @@ class _HashWriter:
             raise self._error
         self._q.put(data)
 
-    def close(self) -> str:
+    def close(self) -> None:
         self._q.put(None)
         self._t.join()
         if self._error is not None:
             raise self._error
-        return self._h.hexdigest()
+
+
+def _prefetch(produce: Iterator[bytes], name: str) -> Generator[bytes, None, None]:
+    """Run the ``produce`` generator on a second thread, a bounded queue ahead of the caller."""
+    q: Queue[tuple[bytes | None, BaseException | None]] = Queue(maxsize=8)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for item in produce:
+                if stop.is_set():
+                    return
+                q.put((item, None))
+            q.put((None, None))
+        except BaseException as exc:  # handed to the consumer below
+            q.put((None, exc))
+
+    t = threading.Thread(target=run, name=name, daemon=True)
+    t.start()
+    try:
+        while True:
+            item, error = q.get()
+            if error is not None:
+                raise error
+            if item is None:
+                return
+            yield item
+    finally:
+        stop.set()
+        while t.is_alive():  # unblock a producer waiting on a full queue
+            with contextlib.suppress(Exception):
+                q.get(timeout=0.05)
+        t.join()
 
 
 def _encrypt_stream(
@@ -492,12 +516,18 @@ def _encrypt_stream(
     chunk_size: int,
     progress: Progress | None,
     cancel: Cancel | None,
-) -> tuple[str, int]:
+) -> str:
+    """Encrypt the plaintext into ``f``; the SHA-256 of the ciphertext written."""
     aead = AESGCM(key)
     total = source.total
     n_chunks = max(1, -(-total // chunk_size))
-    writer = _HashWriter(f)
-    written = 0
+    digest = hashlib.sha256()
+
+    def hash_and_write(ct: bytes) -> None:
+        digest.update(ct)
+        f.write(ct)
+
+    writer = _Background(hash_and_write, "sealbid-hash-writer")
     done = 0
     try:
         for i, chunk in enumerate(source.chunks(chunk_size)):
@@ -506,9 +536,7 @@ def _encrypt_stream(
             last = i == n_chunks - 1
             if not last and len(chunk) != chunk_size:
                 raise UsageError(what="文档在密封过程中变小 / documents shrank while sealing")
-            ct = aead.encrypt(_nonce(i, last), chunk, None)
-            writer.put(ct)
-            written += len(ct)
+            writer.put(aead.encrypt(_nonce(i, last), chunk, None))
             done += len(chunk)
             if progress is not None:
                 progress(done, total)
@@ -517,10 +545,10 @@ def _encrypt_stream(
         with contextlib.suppress(BaseException):
             writer.close()
         raise
-    digest = writer.close()
+    writer.close()
     if done != total:
         raise UsageError(what="文档在密封过程中被改动 / documents changed while sealing")
-    return digest, written
+    return digest.hexdigest()
 
 
 def _self_check(path: Path, identity: Identity, payload_start: int, length: int) -> None:
@@ -833,15 +861,19 @@ def verify(
         payload = hashlib.sha256()
         pos = 0
         end = p.payload_start + p.payload_length
-        while chunk := f.read(1 << 20):
-            whole.update(chunk)
-            lo, hi = max(pos, p.payload_start), min(pos + len(chunk), end)
-            if lo < hi:
-                payload.update(memoryview(chunk)[lo - pos : hi - pos])
-            pos += len(chunk)
-            if progress is not None:
-                progress(pos, size)
-            _check_cancel(cancel)
+        hasher = _Background(whole.update, "sealbid-verify-hash")
+        try:
+            while chunk := f.read(1 << 20):
+                hasher.put(chunk)
+                lo, hi = max(pos, p.payload_start), min(pos + len(chunk), end)
+                if lo < hi:
+                    payload.update(memoryview(chunk)[lo - pos : hi - pos])
+                pos += len(chunk)
+                if progress is not None:
+                    progress(pos, size)
+                _check_cancel(cancel)
+        finally:
+            hasher.close()
     if payload.hexdigest() != info.payload_sha256:
         raise PayloadDigestError()
     return VerifiedBid(
@@ -1063,23 +1095,33 @@ def _open_into(
         )
         digest = hashlib.sha256()
         f.seek(p.payload_start)
-        try:
+
+        def read_and_hash() -> Iterator[bytes]:
             for i in range(p.n_chunks):
                 n = p.chunk_len(i)
                 ct = f.read(n)
                 if len(ct) != n:
                     raise TruncatedError()
                 digest.update(ct)
+                yield ct
+
+        done = 0
+        chunks = _prefetch(read_and_hash(), "sealbid-read-hash")
+        try:
+            for i, ct in enumerate(chunks):
                 try:
                     plain = aead.decrypt(_nonce(i, i == p.n_chunks - 1), ct, None)
                 except InvalidTag as exc:
                     raise PayloadCorruptedError(chunk=i) from exc
                 sink.write(plain)
+                done += len(ct)
                 if progress is not None:
-                    progress(f.tell() - p.payload_start, p.payload_length)
+                    progress(done, p.payload_length)
                 _check_cancel(cancel)
             sink.finish()
         finally:
+            # Stop the reader thread before the file closes under it.
+            chunks.close()
             sink.close()
     if digest.hexdigest() != info.payload_sha256:
         raise PayloadDigestError()

@@ -101,8 +101,15 @@ class Identity(ABC):
     chain: tuple[x509.Certificate, ...]
 
     @abstractmethod
+    def sign_raw(self, message: bytes) -> bytes:
+        """Sign SHA-256(``message``) with the signing key: RSA PKCS#1 v1.5, or ECDSA as a DER
+        ECDSA-Sig-Value."""
+
     def sign_detached(self, data: bytes, *, signing_time: datetime) -> bytes:
         """A detached CMS SignedData (DER ContentInfo) over ``data`` with the signing key."""
+        from ._signed_data import build_detached
+
+        return build_detached(data, self.signing_cert, self.chain, signing_time, self.sign_raw)
 
     @abstractmethod
     def rsa_decrypt(self, ciphertext: bytes, scheme: RsaPadding) -> bytes:
@@ -147,24 +154,11 @@ class FileIdentity(Identity):
         self.encryption_cert = encryption_cert
         self.chain = chain
 
-    def sign_detached(self, data: bytes, *, signing_time: datetime) -> bytes:
-        from asn1crypto import keys as asn1_keys
-        from asn1crypto import x509 as asn1_x509
-        from pyhanko.sign.signers import SimpleSigner
-
-        der_key = self._signing_key.private_bytes(
-            serialization.Encoding.DER,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        signer = SimpleSigner(
-            signing_cert=asn1_x509.Certificate.load(
-                self.signing_cert.public_bytes(serialization.Encoding.DER)
-            ),
-            signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
-            cert_registry=_registry(self.chain),
-        )
-        return sign_with_pyhanko(signer, data, signing_time)
+    def sign_raw(self, message: bytes) -> bytes:
+        key = self._signing_key
+        if isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(message, padding.PKCS1v15(), hashes.SHA256())
+        return key.sign(message, ec.ECDSA(hashes.SHA256()))
 
     def rsa_decrypt(self, ciphertext: bytes, scheme: RsaPadding) -> bytes:
         if not isinstance(self._encryption_key, rsa.RSAPrivateKey):
@@ -180,30 +174,6 @@ class FileIdentity(Identity):
         if peer.curve.name != self._encryption_key.curve.name:
             raise WrongKeyError("originator key on another curve")
         return self._encryption_key.exchange(ec.ECDH(), peer)
-
-
-def _registry(chain: tuple[x509.Certificate, ...]) -> Any:
-    from asn1crypto import x509 as asn1_x509
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-    return SimpleCertificateStore.from_certs(
-        [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in chain]
-    )
-
-
-def sign_with_pyhanko(signer: Any, data: bytes, signing_time: datetime) -> bytes:
-    """Detached CMS SignedData over ``data`` with a pyHanko signer (soft key or PKCS#11)."""
-    from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
-
-    content_info = run_coroutine(
-        signer.async_sign_general_data(
-            data,
-            "sha256",
-            detached=True,
-            signed_attr_settings=PdfCMSSignedAttributes(signing_time=signing_time),
-        )
-    )
-    return bytes(content_info.dump())
 
 
 def identity_from_parts(

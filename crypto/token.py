@@ -1,7 +1,7 @@
 """USB-token (PKCS#11) identities: sign and unwrap file keys with keys that never leave the token.
 
 A :class:`TokenIdentity` is an :class:`~crypto.identity.Identity` whose private keys stay on a
-PKCS#11 token (a USB key; SoftHSM2 in tests). Signing goes through pyHanko's ``PKCS11Signer``;
+PKCS#11 token (a USB key; SoftHSM2 in tests). Signing uses ``C_Sign`` (CMS built in crypto._signed_data);
 RSA key transport uses ``C_Decrypt`` and EC key agreement ``CKM_ECDH1_DERIVE`` on the token::
 
     identity = TokenIdentity.open(
@@ -29,6 +29,7 @@ key that cannot open a block: :class:`~crypto.errors.WrongKeyError`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -48,7 +49,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pkcs11 import MGF, Attribute, Mechanism, MechanismFlag, ObjectClass
 from pkcs11 import exceptions as p11e
-from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
+from pkcs11.util.ec import (
+    encode_ec_public_key,
+    encode_ecdsa_signature,
+    encode_named_curve_parameters,
+)
 from pkcs11.util.rsa import encode_rsa_public_key
 
 from sealbid.errors import UsageError
@@ -56,7 +61,7 @@ from sealbid.uscc import validate as validate_uscc
 
 from .ca import KeyType, Role, SandboxCA, Usage
 from .errors import TokenError, TokenPinError, WrongKeyError
-from .identity import Identity, RsaPadding, can_encrypt, can_sign, is_ca, sign_with_pyhanko
+from .identity import Identity, RsaPadding, can_encrypt, can_sign, is_ca
 
 __all__ = [
     "PinCallback",
@@ -493,34 +498,26 @@ class TokenIdentity(Identity):
         if self._closed:
             raise TokenError(what="USB Key 会话已关闭 / the token session is closed")
 
-    def sign_detached(self, data: bytes, *, signing_time: datetime) -> bytes:
-        from asn1crypto import x509 as asn1_x509
-        from pyhanko.sign.pkcs11 import PKCS11Signer
-
-        def asn1(cert: x509.Certificate) -> Any:
-            return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-
+    def sign_raw(self, message: bytes) -> bytes:
         is_ec = isinstance(self.signing_cert.public_key(), ec.EllipticCurvePublicKey)
         hashed = Mechanism.ECDSA_SHA256 if is_ec else Mechanism.SHA256_RSA_PKCS
+        # python-pkcs11 mixes SignMixin into key objects at run time; the static type lacks it.
+        key = cast(pkcs11.SignMixin, self._sign.key)
         with self._lock:
             self._check_open()
-            signer = PKCS11Signer(
-                self._session,
-                signing_cert=asn1(self.signing_cert),
-                ca_chain=[asn1(c) for c in self.chain],
-                key_id=self._sign.key_id,
-                other_certs_to_pull=(),
-                # SoftHSM2 2.6 has CKM_ECDSA but no CKM_ECDSA_SHA256: hash here, sign raw.
-                use_raw_mechanism=hashed not in self._mechanisms,
-            )
-            try:
-                return sign_with_pyhanko(signer, data, signing_time)
-            except pkcs11.PKCS11Error as exc:
-                raise _token_error(exc, "签名 / signing") from exc
-            except Exception as exc:  # pyHanko's own tree (SigningError, ...): translate once
-                raise TokenError(
-                    f"{type(exc).__name__}: {exc}", what="签名失败 / signing failed"
-                ) from exc
+            with _translated("签名 / signing"):
+                if hashed in self._mechanisms:
+                    signature = key.sign(message, mechanism=hashed)
+                elif is_ec:
+                    # SoftHSM2 2.6 has CKM_ECDSA but no CKM_ECDSA_SHA256: hash here, sign raw.
+                    digest = hashlib.sha256(message).digest()
+                    signature = key.sign(digest, mechanism=Mechanism.ECDSA)
+                else:
+                    raise TokenError(
+                        what="USB Key 不支持 SHA256withRSA / the token lacks SHA256-RSA-PKCS"
+                    )
+        # PKCS#11 returns ECDSA as r || s; CMS wants the DER ECDSA-Sig-Value.
+        return bytes(encode_ecdsa_signature(signature)) if is_ec else bytes(signature)
 
     def _decrypt(self, ciphertext: bytes, scheme: RsaPadding) -> bytes:
         mechanism, param = _RSA_MECHANISMS[scheme]

@@ -223,7 +223,8 @@ def cmd_seal(args: argparse.Namespace) -> int:
     print(f"  标段 / section: {result.section}")
     print(f"  签名人 / signer: {result.signer}")
     print(f"  文档 / documents: {len(result.documents)}")
-    print(f"  SHA-256: {result.sha256}")
+    print(f"  大小 / size: {result.size:,} bytes")
+    print(f"  密文摘要 / payload SHA-256: {result.payload_sha256}")
     return 0
 
 

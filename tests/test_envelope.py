@@ -7,6 +7,7 @@ a document mid-seal or cancels. The tampered-file cases live in tests/vectors (t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -253,7 +254,9 @@ def test_each_kind_of_identity_seals_verifies_and_opens(
         chunk_size=CHUNK,
     )
     v = verify(tmp_path / "bid.sealbid", trust=[sandbox_ca.cert])
-    assert v.trusted and v.sha256 == result.sha256
+    assert v.trusted
+    assert v.sha256 == hashlib.sha256((tmp_path / "bid.sealbid").read_bytes()).hexdigest()
+    assert result.size == (tmp_path / "bid.sealbid").stat().st_size
     assert v.signer == any_bidder.signing_cert
     assert v.info.payload_sha256 == result.payload_sha256
     assert v.info.section == "S-001" and v.info.tender_version == "v2"
