@@ -90,8 +90,26 @@ def read(data: bytes, password: bytes) -> Pkcs12Contents:
         keys.append(loaded.key)
     elif loaded.key is not None:
         raise IdentityError(what=f"unsupported key type {type(loaded.key).__name__}")
+
     # cryptography hands back one key; dual-certificate files carry a second shrouded key bag,
-    # which the MAC check above has already authenticated.
+    # which the MAC check above has already authenticated. Decrypting a bag costs a PBKDF2 run,
+    # so look for more keys only when an end-entity certificate is still without its key.
+    def is_end_entity(cert: x509.Certificate) -> bool:
+        try:
+            return not cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+        except x509.ExtensionNotFound:
+            return True
+
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    have = {k.public_key().public_bytes(serialization.Encoding.DER, spki) for k in keys}
+    unpaired = [
+        c
+        for c in certs
+        if is_end_entity(c)
+        and c.public_key().public_bytes(serialization.Encoding.DER, spki) not in have
+    ]
+    if not unpaired:
+        return Pkcs12Contents(keys=tuple(keys), certificates=tuple(certs))
     try:
         extra = _extra_keys(data, password)
     except (ValueError, TypeError) as exc:

@@ -522,12 +522,11 @@ def _encrypt_stream(
     total = source.total
     n_chunks = max(1, -(-total // chunk_size))
     digest = hashlib.sha256()
-
-    def hash_and_write(ct: bytes) -> None:
-        digest.update(ct)
-        f.write(ct)
-
-    writer = _Background(hash_and_write, "sealbid-hash-writer")
+    # Three stages on three threads: read + AES here, SHA-256 and the write beside it. AES is
+    # the cheapest (~0.1 s/GiB with AES-NI); SHA-256 (~0.5 s/GiB) and the copy into the page
+    # cache would otherwise queue behind each other.
+    hasher = _Background(digest.update, "sealbid-hash")
+    writer = _Background(f.write, "sealbid-write")
     done = 0
     try:
         for i, chunk in enumerate(source.chunks(chunk_size)):
@@ -536,15 +535,19 @@ def _encrypt_stream(
             last = i == n_chunks - 1
             if not last and len(chunk) != chunk_size:
                 raise UsageError(what="文档在密封过程中变小 / documents shrank while sealing")
-            writer.put(aead.encrypt(_nonce(i, last), chunk, None))
+            ct = aead.encrypt(_nonce(i, last), chunk, None)
+            hasher.put(ct)
+            writer.put(ct)
             done += len(chunk)
             if progress is not None:
                 progress(done, total)
             _check_cancel(cancel)
     except BaseException:
-        with contextlib.suppress(BaseException):
-            writer.close()
+        for stage in (hasher, writer):
+            with contextlib.suppress(BaseException):
+                stage.close()
         raise
+    hasher.close()
     writer.close()
     if done != total:
         raise UsageError(what="文档在密封过程中被改动 / documents changed while sealing")
