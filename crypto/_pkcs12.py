@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from asn1crypto import algos as asn1_algos
@@ -111,12 +112,21 @@ def read(data: bytes, password: bytes) -> Pkcs12Contents:
     if not unpaired:
         return Pkcs12Contents(keys=tuple(keys), certificates=tuple(certs))
     try:
-        extra = _extra_keys(data, password)
+        for key in _extra_keys(data, password):
+            spki_of_key = key.public_key().public_bytes(serialization.Encoding.DER, spki)
+            if spki_of_key in have:
+                continue
+            have.add(spki_of_key)
+            keys.append(key)
+            unpaired = [
+                c
+                for c in unpaired
+                if c.public_key().public_bytes(serialization.Encoding.DER, spki) not in have
+            ]
+            if not unpaired:
+                break
     except (ValueError, TypeError) as exc:
         raise IdentityError(what=f"PKCS#12 key bag: {exc}") from exc
-    for key in extra:
-        if not any(_same_public(key, k) for k in keys):
-            keys.append(key)
     return Pkcs12Contents(keys=tuple(keys), certificates=tuple(certs))
 
 
@@ -126,23 +136,21 @@ def _same_public(a: PrivateKey, b: PrivateKey) -> bool:
     return a.public_key().public_bytes(enc, fmt) == b.public_key().public_bytes(enc, fmt)
 
 
-def _extra_keys(data: bytes, password: bytes) -> list[PrivateKey]:
+def _extra_keys(data: bytes, password: bytes) -> Iterator[PrivateKey]:
+    """The file's shrouded keys, last bag first: cryptography has already decrypted the first
+    one, so for a dual-certificate file the key still missing usually comes out first and the
+    caller stops there (each bag costs a PBKDF2 run)."""
     pfx = asn1_p12.Pfx.load(data)
-    safe = pfx.authenticated_safe
-    found: list[PrivateKey] = []
-    for info in safe:
+    bags = []
+    for info in pfx.authenticated_safe:
         if info["content_type"].native != "data":
             continue  # encrypted safes hold certificates in every writer we know of
         contents = asn1_p12.SafeContents.load(info["content"].native)
-        for bag in contents:
-            if bag["bag_id"].native != "pkcs8_shrouded_key_bag":
-                continue
-            key = serialization.load_der_private_key(
-                bag["bag_value"].untag().dump(), password or None
-            )
-            if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-                found.append(key)
-    return found
+        bags += [b for b in contents if b["bag_id"].native == "pkcs8_shrouded_key_bag"]
+    for bag in reversed(bags):
+        key = serialization.load_der_private_key(bag["bag_value"].untag().dump(), password or None)
+        if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+            yield key
 
 
 def write(
