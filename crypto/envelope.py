@@ -196,16 +196,19 @@ class _Doc:
 def _collect(documents: Sequence[Path]) -> list[_Doc]:
     """Files as given; a folder contributes its files under its own name, sorted."""
     out: list[_Doc] = []
-    for doc in documents:
-        p = Path(doc)
-        if p.is_dir():
-            for f in sorted(q for q in p.rglob("*") if q.is_file()):
-                rel = f.relative_to(p.parent).as_posix()
-                out.append(_Doc(check_document_name(rel), f, f.stat().st_size))
-        elif p.is_file():
-            out.append(_Doc(check_document_name(p.name), p, p.stat().st_size))
-        else:
-            raise UsageError(what=f"{p}: 文件不存在 / no such file")
+    try:
+        for doc in documents:
+            p = Path(doc)
+            if p.is_dir():
+                for f in sorted(q for q in p.rglob("*") if q.is_file()):
+                    rel = f.relative_to(p.parent).as_posix()
+                    out.append(_Doc(check_document_name(rel), f, f.stat().st_size))
+            elif p.is_file():
+                out.append(_Doc(check_document_name(p.name), p, p.stat().st_size))
+            else:
+                raise UsageError(what=f"{p}: 文件不存在 / no such file")
+    except OSError as exc:
+        raise UsageError(what=f"{exc.filename}: 无法读取 / cannot read ({exc.strerror})") from exc
     if not out:
         raise UsageError(what="没有要密封的文档 / no documents to seal")
     check_unique(d.name for d in out)
@@ -223,6 +226,16 @@ def _inner_manifest(docs: list[_Doc], summary: Any, metadata: dict[str, Any]) ->
         }
     )
     return struct.pack(">I", len(body)) + body
+
+
+def _open_document(path: Path) -> io.RawIOBase:
+    try:
+        return open(long_path(path), "rb", buffering=0)
+    except OSError as exc:
+        # On Windows a document still open in Word or WPS is locked: say so, in both languages.
+        raise UsageError(
+            what=f"{path}: 无法读取（文件是否在其他程序中打开？）/ cannot read ({exc.strerror})"
+        ) from exc
 
 
 class _PlainSource:
@@ -245,7 +258,7 @@ class _PlainSource:
         sources += [(d.path, d.size) for d in self._docs]
         for path, expected in sources:
             # Unbuffered files: readinto() goes straight from the OS into our buffer.
-            with io.BytesIO(self._head) if path is None else open(path, "rb", buffering=0) as f:
+            with io.BytesIO(self._head) if path is None else _open_document(path) as f:
                 remaining = expected
                 while remaining:
                     n = f.readinto(buf[fill : fill + min(size - fill, remaining)])

@@ -955,3 +955,28 @@ def test_sealing_and_opening_64_mib_keeps_memory_flat(tmp_path: Path) -> None:
     growth_mib = (report["after_kib"] - report["before_kib"]) / scale / 1024
     assert report["same_size"] is True
     assert growth_mib < 100, f"peak RSS grew by {growth_mib:.0f} MiB"
+
+
+def test_a_document_that_vanishes_while_sealing_is_a_usage_error(
+    tmp_path: Path, bidder_rsa: IssuedIdentity
+) -> None:
+    files = {"a.bin": _blob("vanish-a", 5 * CHUNK), "b.bin": _blob("vanish-b", 10)}
+    docs = _write(tmp_path / "in", files)
+    out = tmp_path / "out" / "bid.sealbid"
+    out.parent.mkdir()
+
+    def delete_b(done: int, total: int) -> None:
+        (tmp_path / "in" / "b.bin").unlink(missing_ok=True)
+
+    with pytest.raises(UsageError) as info:
+        seal(
+            docs,
+            out,
+            identity=bidder_rsa.identity(),
+            section="S",
+            chunk_size=CHUNK,
+            progress=delete_b,
+        )
+    assert "b.bin" in info.value.diagnostics("en_US")
+    assert "无法读取" in info.value.diagnostics("zh_CN")
+    assert list(out.parent.iterdir()) == []
