@@ -51,7 +51,7 @@ from .errors import (
     TokenError,
     WrongKeyError,
 )
-from .identity import Identity, RsaPadding, run_coroutine
+from .identity import Identity, RsaPadding, check_key_type, run_coroutine
 
 __all__ = [
     "ECDH_SHA256_KDF_OID",
@@ -195,6 +195,7 @@ def build_recipients(file_key: bytes, recipients: Sequence[Recipient]) -> bytes:
     ciphertext = enc.update(padded) + enc.finalize()
     infos = []
     for r in recipients:
+        check_key_type(r.cert)
         key = r.cert.public_key()
         if isinstance(key, rsa.RSAPublicKey):
             infos.append(_key_trans(cek, r, key))

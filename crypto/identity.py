@@ -87,6 +87,26 @@ def is_ca(cert: x509.Certificate) -> bool:
         return False
 
 
+def check_key_type(cert: x509.Certificate) -> None:
+    """Refuse keys format v1 does not take: RSA 2048-4096 bits and EC P-256 only (SM2 later)."""
+    key = cert.public_key()
+    subject = cert.subject.rfc4514_string()
+    if isinstance(key, rsa.RSAPublicKey):
+        if 2048 <= key.key_size <= 4096:
+            return
+        what = f"RSA-{key.key_size}"
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        if key.curve.name == "secp256r1":
+            return
+        what = f"EC {key.curve.name}"
+    else:
+        what = type(key).__name__
+    raise IdentityError(
+        what=f"{subject}: 不支持的密钥类型 {what}（支持 RSA 2048–4096、EC P-256）"
+        f" / unsupported key type {what} (RSA 2048-4096 and EC P-256 are supported)"
+    )
+
+
 def public_der(cert: x509.Certificate) -> bytes:
     return cert.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -200,6 +220,8 @@ def identity_from_parts(
     # With dual certificates prefer distinct pairs; a single pair serves both roles.
     sign_pair = signing[0]
     enc_pair = next((p for p in encrypting if p is not sign_pair), encrypting[0])
+    check_key_type(sign_pair[1])
+    check_key_type(enc_pair[1])
     used = {id(sign_pair[1]), id(enc_pair[1])}
     chain = tuple(c for c in certs if id(c) not in used and is_ca(c))
     return FileIdentity(

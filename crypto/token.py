@@ -61,7 +61,7 @@ from sealbid.uscc import validate as validate_uscc
 
 from .ca import KeyType, Role, SandboxCA, Usage
 from .errors import TokenError, TokenPinError, WrongKeyError
-from .identity import Identity, RsaPadding, can_encrypt, can_sign, is_ca
+from .identity import Identity, RsaPadding, can_encrypt, can_sign, check_key_type, is_ca
 
 __all__ = [
     "PinCallback",
@@ -476,6 +476,8 @@ class TokenIdentity(Identity):
                 mechanisms = frozenset(token.slot.get_mechanisms())
                 pairs, chain = _read_objects(session)
             sign_pair, enc_pair = _choose(pairs, key_label, key_id, now or datetime.now(UTC))
+            check_key_type(sign_pair.cert)
+            check_key_type(enc_pair.cert)
         except BaseException:
             if session is not None:
                 _close_quietly(session)

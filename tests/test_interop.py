@@ -39,7 +39,7 @@ from cryptography.x509.oid import NameOID
 
 import crypto
 from crypto.ca import IssuedIdentity, KeyType, Role, SandboxCA
-from crypto.errors import WrongPasswordError
+from crypto.errors import IdentityError, WrongPasswordError
 from crypto.identity import FileIdentity
 from sealbid.cli import main as sealbid_main
 
@@ -774,3 +774,64 @@ def test_openssl_pairs_each_key_of_our_dual_pkcs12_with_its_certificate(
         assert key_id is not None, "a private key bag without localKeyID"
         assert key_id in certs, "no certificate bag with the key's localKeyID"
         assert spki(certs[key_id]) == spki(key)
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "options"),
+    [
+        ("RSA", ["-pkeyopt", "rsa_keygen_bits:1024"]),
+        ("EC", ["-pkeyopt", "ec_paramgen_curve:P-384"]),
+    ],
+)
+def test_keys_format_v1_does_not_take_are_refused_clearly(
+    tmp_path: Path, algorithm: str, options: list[str]
+) -> None:
+    key = tmp_path / "key.pem"
+    cert = tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "genpkey", "-algorithm", algorithm, *options, "-out", str(key)],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            str(key),
+            "-subj",
+            "/CN=weak",
+            "-days",
+            "30",
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    p12 = tmp_path / "weak.p12"
+    pw = tmp_path / "pw"
+    pw.write_text("pw\n")
+    subprocess.run(
+        [
+            "openssl",
+            "pkcs12",
+            "-export",
+            "-inkey",
+            str(key),
+            "-in",
+            str(cert),
+            "-passout",
+            f"file:{pw}",
+            "-out",
+            str(p12),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    with pytest.raises(IdentityError) as info:
+        crypto.load_identity(p12, password=b"pw")
+    assert "不支持的密钥类型" in info.value.diagnostics("zh_CN")
+    assert "unsupported key type" in info.value.diagnostics("en_US")
