@@ -13,8 +13,6 @@ the token implementation performs :meth:`Identity.rsa_decrypt` and :meth:`Identi
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import enum
 from abc import ABC, abstractmethod
 from collections.abc import Coroutine
@@ -50,7 +48,11 @@ class RsaPadding(enum.Enum):
 
 
 def run_coroutine(coro: Coroutine[Any, Any, _T]) -> _T:
-    """Run pyHanko's async signing API from sync code, also when a loop is already running."""
+    """Run an async API (pyhanko-certvalidator's) from sync code, also when a loop is already
+    running. asyncio is imported here: it costs start-up time on every command otherwise."""
+    import asyncio
+    import concurrent.futures
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
