@@ -89,26 +89,23 @@ class AtomicFile:
         self._file = None
         try:
             if exc_type is None:
-                f.flush()
-                os.fsync(f.fileno())
-        finally:
-            f.close()
+                try:
+                    f.flush()
+                    os.fsync(f.fileno())
+                finally:
+                    f.close()  # may itself fail: disk full while flushing the buffer
+                os.replace(self.tmp, self.path)
+            else:
+                # Already failing: the first error is the one to report, not a close error.
+                with contextlib.suppress(OSError):
+                    f.close()
+        except BaseException:
+            remove_quietly(self.tmp)
+            raise
         if exc_type is not None:
             remove_quietly(self.tmp)
             return
-        try:
-            os.replace(self.tmp, self.path)
-        except OSError:
-            remove_quietly(self.tmp)
-            raise
         fsync_dir(self.path.parent)
-
-    def abort(self) -> None:
-        """Drop the temp file now (used when a caller decides to fail outside an exception)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        remove_quietly(self.tmp)
 
 
 def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:

@@ -21,7 +21,7 @@ from asn1crypto import cms as asn1_cms
 from asn1crypto import tsp as asn1_tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
@@ -178,6 +178,11 @@ def check_integrity(
         if digest_name not in _HASHES:
             raise SignatureInvalidError(f"digest {digest_name} not allowed")
         attrs = si["signed_attrs"]
+        # The bytes as received, taken before any value is read: asn1crypto may re-encode a
+        # SET OF once its members are parsed, and the signature is over what the signer sent
+        # (OpenSSL verifies those bytes too). RFC 5652 §5.4: with the SET tag, not [0].
+        raw = attrs.dump()
+        tbs = b"\x31" + raw[1:]
         if not len(attrs):
             raise SignatureInvalidError("signed attributes are required")
         values: dict[str, list[object]] = {}
@@ -190,14 +195,19 @@ def check_integrity(
             raise SignatureInvalidError("content type must be data")
         if values.get("message_digest") != [hashlib.new(digest_name, data).digest()]:
             raise SignatureInvalidError("message digest does not match the content")
-        # The signature covers the attributes' DER with the SET tag, not the [0] tag they carry
-        # inside SignerInfo (RFC 5652 §5.4); the tag is one byte, the length is unchanged.
-        tbs = b"\x31" + attrs.dump()[1:]
         crypto_cert = x509.load_der_x509_certificate(signer.dump())
+        cert_hash = hashlib.sha256(signer.dump()).digest()
+        for ess in values.get("signing_certificate_v2", []):
+            ids = ess.get("certs") if isinstance(ess, dict) else None
+            if not ids or ids[0].get("cert_hash") != cert_hash:
+                raise SignatureInvalidError("signing-certificate-v2 names another certificate")
         _verify_raw(
             crypto_cert, si["signature_algorithm"], digest_name, si["signature"].native, tbs
         )
-    except (ValueError, TypeError, KeyError) as exc:
+    except UnsupportedAlgorithm as exc:
+        # SM2 (1.2.156.10197.1.301) comes with a later minor version of the format.
+        raise SignatureInvalidError(f"unsupported signer key: {exc}") from exc
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as exc:
         raise SignatureInvalidError(f"malformed signature: {type(exc).__name__}") from exc
     signing_time = values.get("signing_time", [None])[0]
     others = [c for c in certs if c is not signer]

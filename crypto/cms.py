@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from asn1crypto import algos as asn1_algos
@@ -51,7 +51,7 @@ from .errors import (
     TokenError,
     WrongKeyError,
 )
-from .identity import Identity, RsaPadding, check_key_type, run_coroutine
+from .identity import Identity, RsaPadding, can_sign, check_key_type, run_coroutine
 
 __all__ = [
     "ECDH_SHA256_KDF_OID",
@@ -61,6 +61,7 @@ __all__ = [
     "build_recipients",
     "describe_recipients",
     "unwrap_file_key",
+    "validate_path",
     "verify_detached",
 ]
 
@@ -222,6 +223,10 @@ def build_recipients(file_key: bytes, recipients: Sequence[Recipient]) -> bytes:
     return bytes(asn1_cms.ContentInfo({"content_type": "enveloped_data", "content": env}).dump())
 
 
+# What asn1crypto raises on malformed or unexpected structures, beyond ValueError.
+_ASN1_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError)
+
+
 def _load_enveloped(der: bytes) -> asn1_cms.EnvelopedData:
     try:
         info = asn1_cms.ContentInfo.load(der, strict=True)
@@ -230,7 +235,7 @@ def _load_enveloped(der: bytes) -> asn1_cms.EnvelopedData:
         env = info["content"]
         env.native  # noqa: B018 - forces a full parse so malformed DER fails here
         return env
-    except (ValueError, TypeError) as exc:
+    except _ASN1_ERRORS as exc:
         raise FormatError(what="recipients block is not valid DER / 收件人块无法解析") from exc
 
 
@@ -319,22 +324,35 @@ def unwrap_file_key(der: bytes, identity: Identity) -> bytes:
     encryption certificate and :class:`WrongKeyError` when the key does not open its entry.
     """
     env = _load_enveloped(der)
-    cek = _unwrap_cek(env, identity)
-    eci = env["encrypted_content_info"]
-    if eci["content_encryption_algorithm"]["algorithm"].native != "aes256_cbc" or len(cek) != 32:
-        raise WrongKeyError("content encryption key has the wrong form")
-    iv = eci["content_encryption_algorithm"]["parameters"].native
     try:
-        dec = Cipher(algorithms.AES(cek), modes.CBC(iv)).decryptor()
-        padded = dec.update(eci["encrypted_content"].native) + dec.finalize()
-        unpadder = PKCS7(128).unpadder()
-        return unpadder.update(padded) + unpadder.finalize()
-    except ValueError as exc:
-        raise WrongKeyError("content decryption failed") from exc
+        cek = _unwrap_cek(env, identity)
+        eci = env["encrypted_content_info"]
+        algorithm = eci["content_encryption_algorithm"]["algorithm"].native
+        iv = eci["content_encryption_algorithm"]["parameters"].native
+        ciphertext = eci["encrypted_content"].native
+    except _ASN1_ERRORS as exc:
+        raise FormatError(what="recipients block has an unexpected structure") from exc
+    if algorithm != "aes256_cbc" or len(cek) != 32:
+        raise WrongKeyError("content encryption key has the wrong form")
+    if not isinstance(iv, bytes) or len(iv) != 16 or not isinstance(ciphertext, bytes):
+        raise FormatError(what="recipients block: bad IV or content")
+    if len(ciphertext) != 48:  # 32-byte file key + one full block of PKCS#7 padding
+        raise FormatError(what="recipients block: the content is not a 32-byte key")
+    dec = Cipher(algorithms.AES(cek), modes.CBC(iv)).decryptor()
+    # The padding is deliberately not checked: CBC has no integrity, and a padding error that
+    # differs from a commitment error would be a padding oracle on the file key. The caller's
+    # key-commitment check is the integrity check for what comes out here.
+    return (dec.update(ciphertext) + dec.finalize())[:32]
 
 
 def describe_recipients(der: bytes) -> list[RecipientSummary]:
-    env = _load_enveloped(der)
+    try:
+        return _describe(_load_enveloped(der))
+    except _ASN1_ERRORS as exc:
+        raise FormatError(what="recipients block has an unexpected structure") from exc
+
+
+def _describe(env: asn1_cms.EnvelopedData) -> list[RecipientSummary]:
     out = []
     for info in env["recipient_infos"]:
         if info.name == "ktri":
@@ -371,6 +389,8 @@ class VerifiedSigner:
     cert: x509.Certificate
     signing_time: datetime | None
     trusted: bool
+    asn1_cert: asn1_x509.Certificate = field(repr=False, compare=False)
+    carried: tuple[asn1_x509.Certificate, ...] = field(repr=False, compare=False, default=())
 
 
 def _subject(cert: x509.Certificate) -> str:
@@ -383,16 +403,33 @@ def verify_detached(
     *,
     trust: Sequence[x509.Certificate] | None,
     at: datetime,
-    usage: str = "digital_signature",
 ) -> VerifiedSigner:
     """Check a detached CMS signature over ``data``; with ``trust``, also its certificate path
     at the moment ``at``. Raises a :class:`SignatureError` subclass on any fault."""
     signer, others, signing_time = check_integrity(signature_der, data)
-    crypto_cert = x509.load_der_x509_certificate(signer.dump())
+    verified = VerifiedSigner(
+        x509.load_der_x509_certificate(signer.dump()),
+        signing_time,
+        trusted=False,
+        asn1_cert=signer,
+        carried=tuple(others),
+    )
     if trust is None:
-        return VerifiedSigner(crypto_cert, signing_time, trusted=False)
-    _validate_path(signer, others, trust, at, usage)
-    return VerifiedSigner(crypto_cert, signing_time, trusted=True)
+        return verified
+    return validate_path(verified, trust=trust, at=at)
+
+
+def validate_path(
+    signer: VerifiedSigner, *, trust: Sequence[x509.Certificate], at: datetime
+) -> VerifiedSigner:
+    """Check the signer's certificate path to ``trust`` at the moment ``at`` and that its key
+    may sign (digitalSignature or nonRepudiation, as crypto.identity.can_sign accepts)."""
+    _validate_path(signer.asn1_cert, list(signer.carried), trust, at)
+    if not can_sign(signer.cert):
+        raise CertificateUsageError(
+            subject=signer.cert.subject.rfc4514_string(), usage="签名/signing"
+        )
+    return replace(signer, trusted=True)
 
 
 def _validate_path(
@@ -400,7 +437,6 @@ def _validate_path(
     others: list[asn1_x509.Certificate],
     trust: Sequence[x509.Certificate],
     at: datetime,
-    usage: str,
 ) -> None:
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
     from pyhanko_certvalidator.errors import (
@@ -412,6 +448,8 @@ def _validate_path(
     )
 
     subject = cert.subject.human_friendly
+    if not trust:
+        raise CertificateUntrustedError("no trust anchors given", subject=subject)
     ctx = ValidationContext(
         trust_roots=[_der(t) for t in trust],
         moment=at,
@@ -420,7 +458,8 @@ def _validate_path(
     )
     validator = CertificateValidator(cert, intermediate_certs=others, validation_context=ctx)
     try:
-        run_coroutine(validator.async_validate_usage({usage}))
+        # Key usage is checked by the caller (either signing bit will do), not here.
+        run_coroutine(validator.async_validate_usage(set()))
     except ExpiredError as exc:
         when = cert["tbs_certificate"]["validity"]["not_after"].native
         raise CertificateExpiredError(str(exc), subject=subject, when=when.isoformat()) from exc
@@ -433,3 +472,5 @@ def _validate_path(
         raise CertificateUsageError(str(exc), subject=subject, usage="签名/signing") from exc
     except PathValidationError as exc:
         raise CertificateUntrustedError(str(exc), subject=subject) from exc
+    except (OverflowError, ValueError) as exc:  # a validation time out of range
+        raise CertificateUntrustedError(type(exc).__name__, subject=subject) from exc

@@ -24,6 +24,7 @@ injectable (:func:`seal_at`) for tests and test vectors.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -34,9 +35,10 @@ import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from queue import Queue
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ParamSpec, TypeVar
 
 from cryptography import x509
 from cryptography.exceptions import InvalidTag
@@ -53,6 +55,7 @@ from .errors import (
     CertificateNotYetValidError,
     CryptoError,
     ExpiresBeforeOpeningError,
+    FileAccessError,
     FormatError,
     HeaderTamperedError,
     InnerManifestError,
@@ -97,7 +100,7 @@ KDF_NAME = "HKDF-SHA256"
 _PAYLOAD_INFO = b"SealBid v1 payload key"
 _COMMIT_INFO = b"SealBid v1 key commitment"
 _MAX_BLOCK = 1 << 20  # header, recipients, manifest, signature
-_MAX_INNER = 16 << 20  # inner manifest (many documents)
+_MAX_INNER = 1 << 20  # inner manifest: some ten thousand documents; bounds the JSON's memory
 _PRELUDE = struct.Struct(">8sBBQ")
 
 Progress = Callable[[int, int], None]
@@ -106,10 +109,50 @@ Cancel = Callable[[], bool]
 
 # --- small helpers ---------------------------------------------------------------------------
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _file_errors(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Translate what the OS says (disk full, access denied, a folder where a file should be)
+    once, at the public boundary, into an error the user can read."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return func(*args, **kwargs)
+        except OSError as exc:
+            raise FileAccessError(
+                type(exc).__name__, path=exc.filename or "-", why=exc.strerror or str(exc)
+            ) from exc
+
+    return wrapper
+
+
+def _json_default(obj: object) -> str:
+    # Money is Decimal yuan (product rule): written as its exact decimal string.
+    if isinstance(obj, Decimal):
+        if not obj.is_finite():
+            raise UsageError(what=f"金额不是有限数 / not a finite amount: {obj}")
+        return str(obj)
+    raise UsageError(what=f"无法写成 JSON / cannot be written as JSON: {type(obj).__name__}")
+
 
 def canonical_json(obj: Any) -> bytes:
-    """Sorted keys, no spaces, UTF-8 (Chinese kept as is): one byte string per value."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """Sorted keys, no spaces, UTF-8 (Chinese kept as is), no NaN or Infinity: one byte string
+    per value. Decimals are written as strings."""
+    try:
+        text = json.dumps(
+            obj,
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            allow_nan=False,
+            default=_json_default,
+        )
+    except ValueError as exc:  # NaN or Infinity: not JSON
+        raise UsageError(what=f"NaN/Infinity 不是 JSON / not JSON ({exc})") from exc
+    return text.encode()
 
 
 def _iso(t: datetime) -> str:
@@ -199,9 +242,10 @@ def _collect(documents: Sequence[Path]) -> list[_Doc]:
     try:
         for doc in documents:
             p = Path(doc)
-            if p.is_dir():
-                for f in sorted(q for q in p.rglob("*") if q.is_file()):
-                    rel = f.relative_to(p.parent).as_posix()
+            if long_path(p).is_dir():
+                # Long Windows paths must not make a file silently drop out of the bid.
+                for f in sorted(q for q in long_path(p).rglob("*") if q.is_file()):
+                    rel = f.relative_to(long_path(p).parent).as_posix()
                     out.append(_Doc(check_document_name(rel), f, f.stat().st_size))
             elif p.is_file():
                 out.append(_Doc(check_document_name(p.name), p, p.stat().st_size))
@@ -225,6 +269,11 @@ def _inner_manifest(docs: list[_Doc], summary: Any, metadata: dict[str, Any]) ->
             "metadata": metadata,
         }
     )
+    if len(body) > _MAX_INNER:
+        raise UsageError(
+            what=f"文档清单与开标一览表超过 {_MAX_INNER >> 20} MiB（文档过多？）"
+            f" / the document list and summary exceed {_MAX_INNER >> 20} MiB (too many documents?)"
+        )
     return struct.pack(">I", len(body)) + body
 
 
@@ -344,6 +393,7 @@ def _check_identity_times(identity: Identity, now: datetime, opening: datetime |
         raise ExpiresBeforeOpeningError(when=_iso(ec_.not_valid_after_utc), opening=_iso(opening))
 
 
+@_file_errors
 def seal_at(
     now: datetime,
     rng: Callable[[int], bytes],
@@ -366,6 +416,8 @@ def seal_at(
         raise UsageError(what="标段编号不能为空 / the section id must not be empty")
     if chunk_size < MIN_CHUNK or chunk_size > MAX_CHUNK or chunk_size & (chunk_size - 1):
         raise UsageError(what=f"chunk size {chunk_size}")
+    if now.tzinfo is None or (opening_time is not None and opening_time.tzinfo is None):
+        raise UsageError(what="时间须带时区 / times must carry a time zone")
     now = now.astimezone(UTC).replace(microsecond=0)
     if not _skip_checks:
         _check_identity_times(identity, now, opening_time)
@@ -405,6 +457,10 @@ def seal_at(
     recipients_der = cms.build_recipients(file_key, [own, *others])
 
     out = Path(out)
+    if any(_same_file(out, d.path) for d in docs):
+        raise UsageError(
+            what=f"{out}: 输出文件不能是要密封的文档 / the output is one of the documents"
+        )
     if not out.parent.is_dir():
         raise UsageError(what=f"{out.parent}: 文件夹不存在 / no such folder")
     atomic = AtomicFile(out)
@@ -451,9 +507,19 @@ def seal_at(
     )
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _block(data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + data
+
+
 def _write_block(f: BinaryIO, data: bytes) -> None:
-    f.write(struct.pack(">I", len(data)))
-    f.write(data)
+    f.write(_block(data))
 
 
 class _Background:
@@ -604,6 +670,8 @@ class _Parsed:
     commitment: bytes
     minor: int
     file_size: int
+    prefix_sha256: bytes  # of every byte before the payload, as parsed
+    suffix_sha256: bytes  # of every byte after it
     n_chunks: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -629,13 +697,34 @@ def _read_block(f: BinaryIO, limit: int, what: str) -> bytes:
     return _read_exact(f, n)
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise ValueError("duplicate key")
+    return obj
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _json(data: bytes, what: str) -> dict[str, Any]:
+    """A canonical JSON object (§2): strict JSON, no duplicate keys, written exactly as
+    :func:`canonical_json` writes it, so one value has one encoding and one digest."""
     try:
-        obj = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        obj = json.loads(
+            data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant
+        )
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise FormatError(what=f"{what} is not JSON") from exc
     if not isinstance(obj, dict):
         raise FormatError(what=f"{what} is not a JSON object")
+    try:
+        canonical = canonical_json(obj) == data
+    except (UsageError, RecursionError):
+        canonical = False
+    if not canonical:
+        raise FormatError(what=f"{what} is not canonical JSON")
     return obj
 
 
@@ -694,6 +783,8 @@ def _parse(f: BinaryIO, file_size: int) -> _Parsed:
         commitment=commitment,
         minor=minor,
         file_size=file_size,
+        prefix_sha256=hashlib.sha256(raw + _block(header_bytes) + _block(recipients_der)).digest(),
+        suffix_sha256=hashlib.sha256(_block(manifest_bytes) + _block(signature)).digest(),
     )
     last = parsed.chunk_len(parsed.n_chunks - 1)
     if last < TAG or (parsed.n_chunks > 1 and last == TAG):
@@ -819,26 +910,30 @@ def _verify_parsed(
         created = _parse_time(str(p.header.get("created")))
     except ValueError as exc:
         raise FormatError(what="created") from exc
-    # Certificates are judged at the creation time the bidder signed; the platform's receipt
-    # (its own clock) is what proves when a bid really arrived.
-    signer = cms.verify_detached(p.signature, p.manifest_bytes, trust=trust, at=created)
+    # §7: signature, then the manifest against the file, then the signer, and only then the
+    # certificate path, judged at the creation time the bidder signed (now authenticated).
+    # The platform's receipt (its own clock) is what proves when a bid really arrived.
+    signer = cms.verify_detached(p.signature, p.manifest_bytes, trust=None, at=created)
     _check_manifest(p)
     info = _info(p, signer.cert)
     if info.bidder.get("cert_sha256") != _cert_sha256(signer.cert):
         raise SignerMismatchError()
+    if trust is not None:
+        signer = cms.validate_path(signer, trust=trust, at=created)
     return info, signer
 
 
+@_file_errors
 def inspect(path: Path) -> BidInfo:
     """Structure and metadata, without a key and without hashing the payload."""
     with _open_file(path) as f:
         p = _parse(f, os.fstat(f.fileno()).st_size)
-    signer = cms.verify_detached(p.signature, p.manifest_bytes, trust=None, at=datetime.now(UTC))
     # What inspect shows comes from the header: only once it matches what the bidder signed.
-    _check_manifest(p)
-    return _info(p, signer.cert)
+    info, _ = _verify_parsed(p, None)
+    return info
 
 
+@_file_errors
 def extract(path: Path, directory: Path) -> list[Path]:
     """Write ``recipients.der``, ``outer-manifest``, ``outer-manifest.p7s`` and
     ``header.json`` for checking with OpenSSL alone (docs/envelope.md)."""
@@ -859,6 +954,7 @@ def extract(path: Path, directory: Path) -> list[Path]:
     return written
 
 
+@_file_errors
 def verify(
     path: Path,
     *,
@@ -874,24 +970,33 @@ def verify(
         info, signer = _verify_parsed(p, trust)
         f.seek(0)
         whole = hashlib.sha256()
-        payload = hashlib.sha256()
+        regions = [hashlib.sha256(), hashlib.sha256(), hashlib.sha256()]  # before/payload/after
+        bounds = (0, p.payload_start, p.payload_start + p.payload_length, size)
         pos = 0
-        end = p.payload_start + p.payload_length
         hasher = _Background(whole.update, "sealbid-verify-hash")
         try:
-            while chunk := f.read(1 << 20):
+            # Exactly the bytes that were parsed: a file that grows meanwhile is not hashed on.
+            while pos < size and (chunk := f.read(min(1 << 20, size - pos))):
                 hasher.put(chunk)
-                lo, hi = max(pos, p.payload_start), min(pos + len(chunk), end)
-                if lo < hi:
-                    payload.update(memoryview(chunk)[lo - pos : hi - pos])
+                for h, lo, hi in zip(regions, bounds, bounds[1:], strict=False):
+                    a, b = max(pos, lo), min(pos + len(chunk), hi)
+                    if a < b:
+                        h.update(memoryview(chunk)[a - pos : b - pos])
                 pos += len(chunk)
                 if progress is not None:
                     progress(pos, size)
                 _check_cancel(cancel)
         finally:
             hasher.close()
-    if payload.hexdigest() != info.payload_sha256:
+    if pos != size:
+        raise TruncatedError()
+    if regions[1].hexdigest() != info.payload_sha256:
         raise PayloadDigestError()
+    # The parts around the payload must still be the ones whose signature was checked.
+    if (regions[0].digest(), regions[2].digest()) != (p.prefix_sha256, p.suffix_sha256):
+        raise ManifestMismatchError(
+            what="文件在验证过程中被改动 / the file changed while verifying"
+        )
     return VerifiedBid(
         info=info, signer=signer.cert, trusted=signer.trusted, sha256=whole.hexdigest()
     )
@@ -963,8 +1068,10 @@ class _PlainSink:
         while self._index < len(self._docs):
             name, size = self._docs[self._index]
             target = long_path(self._staging / "documents" / Path(*name.split("/")))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(target, "xb")
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Owner-only: this is a decrypted bid. O_EXCL: never write through a planted file.
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            self._file = os.fdopen(os.open(target, flags, 0o600), "wb")
             self._left = size
             if size > 0:
                 return
@@ -1030,6 +1137,7 @@ def _remove_created(created: list[Path]) -> None:
             d.rmdir()
 
 
+@_file_errors
 def open_bid(
     path: Path,
     identity: Identity,
@@ -1056,7 +1164,7 @@ def open_bid(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         staging = out_dir / f".sealbid-open-{os.urandom(6).hex()}"
-        staging.mkdir()
+        staging.mkdir(mode=0o700)
     except OSError as exc:
         _remove_created(created)
         raise UsageError(what=f"{out_dir}: {exc.strerror}") from exc
@@ -1067,7 +1175,7 @@ def open_bid(
                 os.replace(staging / name, out_dir / name)
         staging.rmdir()
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(long_path(staging), ignore_errors=True)
         for name in _OUTPUTS:
             target = out_dir / name
             if target.is_dir():

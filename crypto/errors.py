@@ -15,6 +15,7 @@ __all__ = [
     "CertificateUsageError",
     "CryptoError",
     "ExpiresBeforeOpeningError",
+    "FileAccessError",
     "FormatError",
     "HeaderTamperedError",
     "IdentityError",
@@ -49,6 +50,12 @@ class CryptoError(SealBidError):
 
 
 # --- the sealed-bid file itself ---------------------------------------------------------------
+
+
+class FileAccessError(CryptoError):
+    code = "file"
+    zh = "无法读写文件 {path}：{why}"
+    en = "Cannot read or write {path}: {why}"
 
 
 class FormatError(CryptoError):

@@ -5,8 +5,9 @@
 
 A name is a relative path with ``/`` between folders. Everything Windows would misread or that
 could escape the output folder is refused: ``..``, absolute paths, drive letters and other
-colons, backslashes, NUL and control characters, reserved device names (CON, NUL, COM1 …),
-trailing dots or spaces, and characters Windows forbids in names.
+colons, backslashes, NUL, control and invisible format characters (bidi overrides), reserved
+device names (CON, NUL, COM1 …), trailing dots or spaces, segments longer than 255 bytes of
+UTF-8 or 255 UTF-16 units, and characters Windows forbids in names.
 """
 
 from __future__ import annotations
@@ -42,8 +43,13 @@ def check_document_name(name: str) -> str:
     for ch in name:
         if ch == "\x00":
             raise _refuse(name, "包含 NUL 字符 / contains NUL")
-        if ord(ch) < 0x20 or ord(ch) == 0x7F:
+        category = unicodedata.category(ch)
+        if category == "Cc":
             raise _refuse(name, "包含控制字符 / contains a control character")
+        if category == "Cf":
+            # Bidi overrides and invisible characters: "报价单\u202efdp.exe" shows as
+            # "报价单exe.pdf" in Explorer.
+            raise _refuse(name, f"包含不可见格式字符 U+{ord(ch):04X} / contains a format character")
         if ch in _FORBIDDEN:
             raise _refuse(name, f"包含 Windows 禁用字符 {ch!r} / contains {ch!r}")
     for part in name.split("/"):
@@ -51,6 +57,9 @@ def check_document_name(name: str) -> str:
             raise _refuse(name, "路径段为空或为 . / .. / empty, '.' or '..' segment")
         if part[-1] in ". ":
             raise _refuse(name, "以点或空格结尾 / ends with a dot or space")
+        # NTFS allows 255 UTF-16 units per name, ext4 255 bytes: a longer one cannot be opened.
+        if len(part.encode("utf-16-le")) > 510 or len(part.encode("utf-8")) > 255:
+            raise _refuse(name, "某一级名称过长 / a path segment is too long")
         stem = part.split(".")[0].rstrip(" ").upper()
         if stem in _RESERVED:
             raise _refuse(name, f"Windows 保留名 {stem} / reserved Windows name {stem}")

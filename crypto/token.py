@@ -37,7 +37,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, cast
 import pkcs11
 from asn1crypto import core as asn1_core
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pkcs11 import MGF, Attribute, Mechanism, MechanismFlag, ObjectClass
@@ -305,6 +306,14 @@ def _login(
 # --- reading the token ----------------------------------------------------------------------
 
 
+def _usable_ca(cert: x509.Certificate) -> bool:
+    try:
+        cert.public_key()
+    except UnsupportedAlgorithm:
+        return False
+    return is_ca(cert)
+
+
 def _attr(obj: pkcs11.Object, attr: Attribute, default: Any) -> Any:
     try:
         return obj[attr]
@@ -349,7 +358,13 @@ def _read_objects(session: pkcs11.Session) -> tuple[list[_Pair], list[x509.Certi
             )
     pairs: list[_Pair] = []
     for kid, label, cert in certs:
-        public = cert.public_key()
+        try:
+            public = cert.public_key()
+        except UnsupportedAlgorithm:
+            # An SM2 certificate beside RSA/P-256 ones (common on Chinese UKeys): format v1
+            # cannot use it, but it must not make the token's other identities unusable.
+            log.info("skipping a certificate whose key type is not supported")
+            continue
         if not kid or not isinstance(public, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
             continue
         for key_label, key in keys.get(kid, []):
@@ -361,7 +376,7 @@ def _read_objects(session: pkcs11.Session) -> tuple[list[_Pair], list[x509.Certi
             pairs.append(_Pair(kid, key_label, label, cert, key))
             break
     paired = {id(p.cert) for p in pairs}
-    chain = [c for _, _, c in certs if id(c) not in paired and is_ca(c)]
+    chain = [c for _, _, c in certs if id(c) not in paired and _usable_ca(c)]
     return pairs, chain
 
 
@@ -660,7 +675,7 @@ class Pkcs11Uri:
     """CKA_ID of the key pair to use (``id=``, percent-encoded bytes)."""
     module_path: str | None = None
     """The PKCS#11 module to load (``module-path=``)."""
-    pin_value: str | None = None
+    pin_value: str | None = field(default=None, repr=False)
     """The PIN itself (``pin-value=``); prefer ``pin-source`` outside tests."""
     pin_source: str | None = None
     """A file holding the PIN (``pin-source=file:/path`` or a plain path)."""
@@ -683,7 +698,8 @@ class Pkcs11Uri:
             else source
         )
         try:
-            text = path.read_text(encoding="utf-8")
+            # utf-8-sig: Notepad's "UTF-8 with BOM" must not cost a PIN retry.
+            text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             why = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
             raise UsageError(

@@ -65,6 +65,12 @@ def _load_identity(args: argparse.Namespace) -> Any:
     spec: str | None = args.identity
     if spec is None and not args.token_module:
         raise UsageError(what="需要 --identity / --identity is required")
+    if spec and spec.startswith("pkcs11:") and "pin-value=" in spec:
+        # A PIN on the command line lands in shell history and process lists.
+        raise UsageError(
+            what="PIN 不能写在命令行上，请用 --pin-file 或 pin-source= / no PIN on the command line:"
+            " use --pin-file or pin-source="
+        )
     if (spec and spec.startswith("pkcs11:")) or args.token_module:
         from crypto.token import open_token_identity
 
@@ -153,6 +159,8 @@ def cmd_ca_init(args: argparse.Namespace) -> int:
 def cmd_ca_issue(args: argparse.Namespace) -> int:
     from crypto.ca import KeyType, Role, SandboxCA
 
+    if args.days < 1:
+        raise UsageError(what="--days 至少为 1 / --days must be at least 1")
     ca = SandboxCA.load(Path(args.dir))
     role = Role(args.role)
     key_type = KeyType(args.key_type)
@@ -375,6 +383,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Chinese names must not crash output on a console or pipe in another code page (cp936,
+    # cp1252 on Windows): unencodable characters are replaced, never raised.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -389,15 +403,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("已取消 / cancelled", file=sys.stderr)
         return 130
     except UsageError as exc:
-        print(
-            f"错误：{exc.diagnostics('zh_CN')}\nerror: {exc.diagnostics('en_US')}", file=sys.stderr
-        )
+        _report(exc.diagnostics("zh_CN"), exc.diagnostics("en_US"))
         return 2
     except SealBidError as exc:
-        print(
-            f"错误：{exc.diagnostics('zh_CN')}\nerror: {exc.diagnostics('en_US')}", file=sys.stderr
-        )
+        _report(exc.diagnostics("zh_CN"), exc.diagnostics("en_US"))
         return 1
+    except OSError as exc:
+        # What the library did not translate itself (writing a .p12, a CA folder …).
+        where, why = exc.filename or "-", exc.strerror or type(exc).__name__
+        _report(f"无法读写文件 {where}：{why}", f"cannot read or write {where}: {why}")
+        return 1
+
+
+def _report(zh: str, en: str) -> None:
+    print(f"错误：{zh}\nerror: {en}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -866,8 +866,9 @@ def build_cases(v: Vectors) -> list[Case]:
     add(
         "header-reserialized",
         "verify",
-        "HeaderTamperedError",
-        "the same header object written with spaces and other key order (not the signed bytes)",
+        "FormatError",
+        "the same header object written with spaces and other key order: not canonical JSON "
+        "(spec §2), so not the signed bytes either",
         replace(sp, header=json.dumps(sp.header_json(), indent=1).encode()).to_bytes(),
     )
 
@@ -1075,8 +1076,8 @@ def build_cases(v: Vectors) -> list[Case]:
     add(
         "file-key-16-bytes",
         "open",
-        "KeyCommitmentError",
-        "the recipients block carries a 16-byte file key",
+        "FormatError",
+        "the recipients block carries a 16-byte file key (the content must be 32 bytes)",
         v.craft("k16", plain_ok, wrapped_key=b"\x01" * 16),
     )
     other_ident = v.other.identity()

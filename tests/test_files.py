@@ -42,3 +42,21 @@ def test_private_files_are_owner_only(tmp_path: Path) -> None:
 )
 def test_windows_long_paths_use_the_extended_form(given: str, expected: str) -> None:
     assert win_extended_path(given) == expected
+
+
+def test_a_failing_flush_removes_the_temp_file(tmp_path: Path) -> None:
+    # RLIMIT_FSIZE makes the kernel refuse writes past 1 MiB, as a full disk would.
+    import resource
+    import signal
+
+    target = tmp_path / "big.bin"
+    old_limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, old_limit[1]))
+    try:
+        with pytest.raises(OSError), AtomicFile(target) as f:
+            f.write(b"x" * (2 << 20))
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, old_limit)
+        signal.signal(signal.SIGXFSZ, old_handler)
+    assert list(tmp_path.iterdir()) == []

@@ -45,6 +45,12 @@ def test_safe_names_are_kept(name: str) -> None:
         "a?b",
         "a:b",
         "x" * 1025,
+        "报价单\u202efdp.exe",
+        "a\u200bb.pdf",
+        "a\x85b",
+        "a\x9bb",
+        "长" * 86 + ".pdf",
+        "x" * 256,
     ],
 )
 def test_unsafe_names_are_refused(name: str) -> None:

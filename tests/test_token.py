@@ -17,6 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
+from pkcs11 import Attribute, ObjectClass
 from softhsm import SoftToken, add_token, create_token
 
 from crypto.ca import KeyType, Role, SandboxCA
@@ -549,3 +550,40 @@ def test_open_token_identity_from_uri_with_pin_file(
     wrong.write_text("000000", encoding="utf-8")
     with pytest.raises(TokenPinError):
         open_token_identity(f"{base}?module-path={token.module}&pin-source={wrong}")
+
+
+def test_an_sm2_certificate_on_the_token_does_not_hide_the_usable_identity(
+    token: SoftToken, ca: SandboxCA
+) -> None:
+    """Chinese UKeys often carry SM2 certificates beside RSA/P-256 ones; format v1 skips them."""
+    make(token, ca, KeyType.P256)
+    with open_identity(token) as identity:
+        good = identity.signing_cert
+    # The same certificate with its curve OID swapped for SM2's (1.2.156.10197.1.301).
+    der = good.public_bytes(serialization.Encoding.DER).replace(
+        bytes.fromhex("06082a8648ce3d030107"), bytes.fromhex("06082a811ccf5501822d")
+    )
+    lib = pkcs11.lib(token.module)
+    with lib.get_token(token_label=token.label).open(rw=True, user_pin=token.pin) as session:
+        session.create_object(
+            {
+                Attribute.CLASS: ObjectClass.CERTIFICATE,
+                Attribute.CERTIFICATE_TYPE: pkcs11.CertificateType.X_509,
+                Attribute.TOKEN: True,
+                Attribute.LABEL: "SM2 签名证书",
+                Attribute.ID: b"\x01",
+                Attribute.VALUE: der,
+                Attribute.SUBJECT: good.subject.public_bytes(),
+                Attribute.ISSUER: good.issuer.public_bytes(),
+                Attribute.SERIAL_NUMBER: b"\x02\x01\x05",
+            }
+        )
+    with open_identity(token) as identity:
+        assert identity.signing_cert == good
+
+
+def test_pin_source_file_with_a_bom_gives_the_bare_pin(tmp_path: Path) -> None:
+    pin_file = tmp_path / "pin.txt"
+    pin_file.write_bytes("\ufeff654321\r\n".encode())
+    assert parse_pkcs11_uri(f"pkcs11:token=t?pin-source={pin_file}").read_pin() == "654321"
+    assert "654321" not in repr(parse_pkcs11_uri("pkcs11:token=t?pin-value=654321"))
