@@ -20,7 +20,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy crypto sealbid
+	$(BIN)/mypy crypto sealbid server client
 
 unit: $(STAMP)
 	$(BIN)/pytest -q $(PYTEST_ARGS)

@@ -8,14 +8,23 @@ See docs/protocol.md for the calls. Times are UTC; binary values are base64; dig
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "API_PREFIX",
+    "CHECKSUM_MISMATCH_STATUS",
+    "HEADER_CHECKSUM",
+    "HEADER_LENGTH",
+    "HEADER_OFFSET",
+    "LOGIN_PURPOSE",
+    "OFFSET_CONTENT_TYPE",
+    "AuditEntry",
     "Bidder",
+    "BidderRegistration",
     "Challenge",
     "ErrorBody",
     "ErrorDetail",
@@ -23,8 +32,10 @@ __all__ = [
     "LoginRequest",
     "PlatformInfo",
     "Project",
+    "ProjectCreate",
     "Receipt",
     "Section",
+    "SectionCreate",
     "Session",
     "SignedReceipt",
     "SubmissionState",
@@ -33,10 +44,26 @@ __all__ = [
     "TimeInfo",
     "Upload",
     "UploadCreate",
+    "login_message",
 ]
 
 API_PREFIX = "/api/v1"
 LOGIN_PURPOSE = "sealbid-login"
+
+# The resumable upload (in the manner of tus): request/response headers and statuses.
+HEADER_OFFSET = "Upload-Offset"
+HEADER_LENGTH = "Upload-Length"
+HEADER_CHECKSUM = "Upload-Checksum"  # "sha256 <base64 of the chunk's digest>"
+OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
+CHECKSUM_MISMATCH_STATUS = 460
+
+
+def login_message(*, nonce: str, platform_id: str, time: str) -> bytes:
+    """The bytes a login signature covers: canonical JSON (sorted keys, no spaces, UTF-8) of
+    ``{nonce, platform_id, purpose, time}``."""
+    body = {"nonce": nonce, "platform_id": platform_id, "purpose": LOGIN_PURPOSE, "time": time}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
 
 Role = Literal["bidder", "host", "recorder", "supervisor", "admin"]
 
@@ -78,6 +105,11 @@ class LoginRequest(_Model):
     nonce: str
     time: str = Field(description="The signed time, YYYY-MM-DDTHH:MM:SSZ")
     signature: str = Field(description="base64 DER CMS SignedData, detached")
+    platform_id: str | None = Field(
+        default=None,
+        description="The platform id the client signed (optional): lets the platform answer "
+        "auth.platform instead of auth.signature when it is another platform's",
+    )
 
 
 class Session(_Model):
@@ -120,6 +152,9 @@ class TenderDocument(_Model):
     sha256: str
     published_at: datetime
     kind: Literal["tender", "clarification"]
+
+
+DocumentKind = Literal["tender", "clarification"]
 
 
 class Section(_Model):
@@ -175,3 +210,46 @@ class SubmissionState(_Model):
     section_id: str
     status: Literal["none", "submitted", "withdrawn"]
     latest: SignedReceipt | None = None
+
+
+# --- admin and host ------------------------------------------------------------------------------
+
+
+class ProjectCreate(_Model):
+    id: str | None = Field(default=None, description="Chosen by the platform when omitted")
+    code: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=500)
+    sector: str = Field(min_length=1, max_length=100, description="e.g. 工程建设, 政府采购")
+
+
+class SectionCreate(_Model):
+    id: str | None = Field(
+        default=None,
+        description="Chosen by the platform when omitted; bids are sealed for this id",
+        pattern="^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+    )
+    project_id: str
+    code: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=500)
+    deadline: datetime
+    opening_time: datetime
+    form: SummaryForm
+    trusted_ca_pem: str | None = Field(
+        default=None, description="CAs whose bids this section takes, PEM; default the platform's"
+    )
+
+
+class BidderRegistration(_Model):
+    org_code: str = Field(description="统一社会信用代码, check character verified")
+    name: str = Field(min_length=1, max_length=500)
+
+
+class AuditEntry(_Model):
+    seq: int
+    at: str = Field(description="UTC with microseconds, YYYY-MM-DDTHH:MM:SS.ffffffZ")
+    actor: str
+    action: str
+    subject: str
+    data: dict[str, Any]
+    prev_sha256: str
+    sha256: str = Field(description="SHA-256 of the row's canonical JSON without this field")

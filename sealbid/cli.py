@@ -208,22 +208,27 @@ def cmd_ca_issue(args: argparse.Namespace) -> int:
 
 def cmd_seal(args: argparse.Namespace) -> int:
     from crypto import seal
-
-    summary = _load_summary(args.summary)
     from crypto.cms import Recipient
     from crypto.identity import RsaPadding
 
+    summary = _load_summary(args.summary)
     padding = RsaPadding(args.recipient_padding)
     extra = [Recipient(c, padding) for c in _load_certs(args.recipient or [])]
     opening = _parse_time(args.opening_time) if args.opening_time else None
     with _load_identity(args) as identity:
+        tender_version = args.tender_version
+        if args.platform:
+            # The section's form, tender version and opening time come from the platform.
+            from .cli_platform import platform_seal_context
+
+            tender_version, opening = platform_seal_context(args, identity, summary, opening)
         result = seal(
             [Path(d) for d in args.documents],
             Path(args.output),
             identity=identity,
             section=args.section,
             summary=summary,
-            tender_version=args.tender_version,
+            tender_version=tender_version,
             recipients=extra,
             opening_time=opening,
         )
@@ -309,6 +314,9 @@ def _token_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Imported here: both modules import this one for its shared helpers.
+    from . import cli_platform, cli_server
+
     parser = argparse.ArgumentParser(
         prog="sealbid",
         description="SealBid 密封投标：签名加密投标文件、验证与解密 / seal, verify and open bids",
@@ -359,6 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-o", "--output", required=True)
     p.add_argument("documents", nargs="+")
+    cli_platform.seal_options(p)
     p.set_defaults(func=cmd_seal)
 
     p = sub.add_parser("verify", help="验证投标文件 / verify a sealed bid")
@@ -379,6 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--extract", help="导出供 OpenSSL 检查的部件 / export parts for OpenSSL")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_inspect)
+    cli_platform.add_parsers(sub)
+    cli_server.add_parsers(sub)
     return parser
 
 

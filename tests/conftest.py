@@ -48,3 +48,64 @@ def bidder_single(sandbox_ca: SandboxCA) -> IssuedIdentity:
     return sandbox_ca.issue(
         role=Role.BIDDER, name="Single Cert Builders Ltd", key_type=KeyType.RSA2048, dual=False
     )
+
+
+# --- the reference platform (server/) ---------------------------------------------------------
+
+
+@pytest.fixture
+def platform(tmp_path):  # type: ignore[no-untyped-def]
+    """The sandbox platform on 127.0.0.1 (SQLite), stopped after the test."""
+    from platformserver import start_platform
+
+    running = start_platform(tmp_path)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():  # type: ignore[no-untyped-def]
+    """A PostgreSQL server for the session: SEALBID_TEST_PG_URL, or a throwaway cluster."""
+    from pgcluster import PgCluster, why_unavailable
+
+    reason = why_unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    cluster = PgCluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster):  # type: ignore[no-untyped-def]
+    """A fresh, empty PostgreSQL database for one test (SQLAlchemy URL)."""
+    url = pg_cluster.create_database()
+    yield url
+    pg_cluster.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request):  # type: ignore[no-untyped-def]
+    """Run a test on SQLite (None: DATA/platform.db) and on PostgreSQL (a fresh database)."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def served(request, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """One sandbox platform per test module and database (SQLite, PostgreSQL), with a
+    ``SettableClock`` as ``served.clock``; a test that moves the clock resets it."""
+    from platformserver import SettableClock, start_platform
+
+    url = None
+    cluster = None
+    if request.param == "postgresql":
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.create_database()
+    clock = SettableClock()
+    running = start_platform(tmp_path_factory.mktemp("platform"), db_url=url, clock=clock)
+    yield running
+    running.stop()
+    if cluster is not None and url is not None:
+        cluster.drop_database(url)

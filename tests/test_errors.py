@@ -10,7 +10,14 @@ import pytest
 
 from sealbid.errors import CancelledError, SealBidError, UsageError
 
-MODULES = ["sealbid.errors", "sealbid.uscc", "crypto.errors", "crypto.token"]
+MODULES = [
+    "sealbid.errors",
+    "sealbid.uscc",
+    "crypto.errors",
+    "crypto.token",
+    "client.errors",
+    "server.errors",
+]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -1,0 +1,366 @@
+"""The platform commands of the ``sealbid`` command line.
+
+    sealbid sections --platform URL --identity b.p12 --password-file pw
+    sealbid submit   --platform URL --identity b.p12 --password-file pw --section S-001 bid.sealbid
+    sealbid receipts [--platform URL --identity …]          # local store; with --platform: fetch
+    sealbid withdraw --platform URL --identity b.p12 --password-file pw --section S-001
+    sealbid receipt verify RECEIPT.json [--platform-cert ca.pem] [--file bid.sealbid]
+    sealbid seal --platform URL --section S-001 …           # form, tender version, opening time
+
+Login is implicit (certificate challenge-response); the identity options are the ones of
+``sealbid seal`` (a .p12 file or a PKCS#11 token). ``--platform`` defaults to
+``$SEALBID_PLATFORM``. Plain ``http://`` is accepted only for loopback (the sandbox).
+``submit`` and ``withdraw`` print the path of the receipt they saved on stdout, and nothing
+else, so scripts can take it; what people read goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .cli import _identity_options, _load_certs, _load_identity, _show_time
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from client import PlatformClient, RetryPolicy, VerifiedReceipt
+    from client.wire import Section, SummaryForm
+    from crypto.identity import Identity
+
+__all__ = [
+    "add_parsers",
+    "check_summary",
+    "fetch_seal_context",
+    "platform_seal_context",
+    "seal_options",
+]
+
+_ENV_PLATFORM = "SEALBID_PLATFORM"
+RETRY: RetryPolicy | None = None
+"""The retry policy of the commands (None: the client's default); tests shorten it."""
+# Decimal places a money field may carry, by unit: fen for 元, 1 yuan for 万元.
+_MONEY_PLACES = {"元": 2, "万元": 6}
+
+
+# --- options ---------------------------------------------------------------------------------
+
+
+def _platform_options(p: argparse.ArgumentParser, *, required: bool = True) -> None:
+    # ``receipts`` lists the local store unless --platform is given: no default from $ENV.
+    env = os.environ.get(_ENV_PLATFORM) if required else None
+    p.add_argument(
+        "--platform",
+        default=env,
+        required=required and not env,
+        help=f"交易平台地址 / platform URL (default ${_ENV_PLATFORM})",
+    )
+    p.add_argument(
+        "--ca-bundle", help="平台 TLS 证书的 CA（PEM）/ CAs for the platform's TLS certificate"
+    )
+    p.add_argument(
+        "--state-dir",
+        help="上传状态与回执目录 / folder for upload state and receipts (default per user)",
+    )
+
+
+def seal_options(p: argparse.ArgumentParser) -> None:
+    """``sealbid seal --platform URL [--ca-bundle F]``: read the section from the platform."""
+    p.add_argument(
+        "--platform",
+        help="从交易平台读取开标一览表、招标文件版本与开标时间 / take the form, tender version"
+        " and opening time from this platform",
+    )
+    p.add_argument(
+        "--ca-bundle", help="平台 TLS 证书的 CA（PEM）/ CAs for the platform's TLS certificate"
+    )
+
+
+def _client(args: argparse.Namespace, identity: Identity | None) -> PlatformClient:
+    from client import PlatformClient
+
+    if not args.platform:
+        raise UsageError(what=f"需要 --platform 或 ${_ENV_PLATFORM} / --platform is required")
+    state_dir = getattr(args, "state_dir", None)
+    return PlatformClient(
+        base_url=args.platform,
+        identity=identity,
+        ca_bundle=args.ca_bundle,
+        state_dir=Path(state_dir) if state_dir else None,
+        retry=RETRY,
+    )
+
+
+def _state_dir(args: argparse.Namespace) -> Path:
+    from client import default_state_dir
+
+    return Path(args.state_dir) if getattr(args, "state_dir", None) else default_state_dir()
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+# --- seal --platform -------------------------------------------------------------------------
+
+
+def fetch_seal_context(
+    client: PlatformClient, section_id: str
+) -> tuple[str | None, datetime, SummaryForm]:
+    """What sealing for ``section_id`` needs from the platform: the newest tender version, the
+    opening time (the encryption certificate must outlive it) and the bid-summary form."""
+    section: Section = client.section(section_id)
+    return section.tender_version, section.opening_time, section.form
+
+
+def _check_money(value: Any, unit: str | None) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        return "应为金额 / must be an amount"
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return "不是金额 / not an amount"
+    if not amount.is_finite() or amount < 0:
+        return "金额无效 / invalid amount"
+    places = _MONEY_PLACES.get(unit or "元", 2)
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        return f"最多 {places} 位小数 / at most {places} decimal places"
+    return None
+
+
+def _check_field(kind: str, value: Any, unit: str | None, choices: tuple[str, ...]) -> str | None:
+    if kind == "money":
+        return _check_money(value, unit)
+    if kind == "integer":
+        ok = (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, str) and value.isdigit()
+        )
+        return None if ok else "应为整数 / must be an integer"
+    if kind == "date":
+        try:
+            date.fromisoformat(str(value))
+        except ValueError:
+            return "应为日期 YYYY-MM-DD / must be a date YYYY-MM-DD"
+        return None
+    if kind == "choice":
+        return None if value in choices else f"应为 {'/'.join(choices)} 之一 / must be one of them"
+    if not isinstance(value, str) or not value.strip():
+        return "应为文字 / must be text"
+    return None
+
+
+def check_summary(form: SummaryForm, summary: Any) -> None:
+    """Check a bid summary (the parsed ``--summary`` JSON) against the tender's form: every
+    required field present, each value of its type, no field the form does not define.
+    Raises :class:`UsageError` listing every problem."""
+    if summary is None:
+        summary = {}
+    if not isinstance(summary, dict):
+        raise UsageError(what="开标一览表应为 JSON 对象 / the summary must be a JSON object")
+    problems = []
+    known = {f.key for f in form.fields}
+    for f in form.fields:
+        if f.key not in summary or summary[f.key] in (None, ""):
+            if f.required:
+                problems.append(f"{f.label} ({f.key}): 必填 / required")
+            continue
+        why = _check_field(f.type, summary[f.key], f.unit, f.choices)
+        if why:
+            problems.append(f"{f.label} ({f.key}): {why}")
+    for key in sorted(set(summary) - known):
+        problems.append(f"{key}: 招标文件未定义此项 / not a field of this tender's form")
+    if problems:
+        raise UsageError(what="开标一览表 / bid summary: " + "; ".join(problems))
+
+
+def platform_seal_context(
+    args: argparse.Namespace, identity: Identity, summary: Any, opening: datetime | None
+) -> tuple[str | None, datetime]:
+    """For ``sealbid seal --platform``: log in, read the section, check ``summary`` against
+    its form and return ``(tender_version, opening_time)`` to seal with. A ``--tender-version``
+    or ``--opening-time`` given as well must agree with the platform."""
+    with _client(args, identity) as client:
+        tender_version, platform_opening, form = fetch_seal_context(client, args.section)
+    if args.tender_version and args.tender_version != tender_version:
+        raise UsageError(
+            what=f"--tender-version 与平台最新版本 {tender_version} 不符 / differs from the"
+            " platform's newest tender version"
+        )
+    if opening is not None and opening != platform_opening:
+        raise UsageError(
+            what=f"--opening-time 与平台开标时间 {_show_time(platform_opening)} 不符 / differs"
+            " from the platform's opening time"
+        )
+    check_summary(form, summary)
+    return tender_version, platform_opening
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+def _progress(label: str) -> Callable[[int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+    last = [-1]
+
+    def show(done: int, total: int) -> None:
+        pct = 100 if total == 0 else done * 100 // total
+        if pct != last[0]:
+            last[0] = pct
+            end = "\n" if done >= total else ""
+            print(f"\r{label} {pct:3d}%  {done:,}/{total:,}", end=end, file=sys.stderr)
+
+    return show
+
+
+def _describe(r: VerifiedReceipt) -> list[str]:
+    rec = r.receipt
+    kind = {"submit": "提交 submit", "withdraw": "撤回 withdraw"}[rec.kind]
+    lines = [
+        f"  回执 / receipt: {kind}, 标段 / section {rec.section_id}, 序号 / sequence {rec.sequence}",
+        f"  投标人 / bidder: {rec.bidder.name} ({rec.bidder.org_code or '-'})",
+        f"  平台收到时间 / received: {_show_time(r.received_at)}",
+    ]
+    if rec.file_sha256:
+        lines.append(f"  文件 / file: {rec.file_size:,} bytes, SHA-256 {rec.file_sha256}")
+    return lines
+
+
+def cmd_sections(args: argparse.Namespace) -> int:
+    with _load_identity(args) as identity, _client(args, identity) as client:
+        sections = client.sections(project=args.project)
+        if args.json:
+            out = [s.model_dump(mode="json") for s in sections]
+            print(json.dumps(out, ensure_ascii=False, indent=2))
+            return 0
+        offset = client.clock_offset()
+    for s in sections:
+        state = "可投标 / open" if s.open_for_bids else "已截止 / closed"
+        print(f"{s.id}  {s.code}  {s.name}  [{state}]")
+        print(f"  投标截止 / deadline: {_show_time(s.deadline)}")
+        print(f"  开标时间 / opening:  {_show_time(s.opening_time)}")
+        print(f"  招标文件版本 / tender version: {s.tender_version or '-'}")
+        for d in s.documents:
+            print(f"  文件 / document: {d.id} {d.name} ({d.size:,} bytes, {d.kind} v{d.version})")
+    print(f"平台时钟偏差 / platform clock offset: {offset.total_seconds():+.1f} s")
+    return 0
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    bid = Path(args.bid)
+    if not bid.is_file():
+        raise UsageError(what=f"{bid}: 文件不存在 / no such file")
+    with _load_identity(args) as identity, _client(args, identity) as client:
+        receipt = client.submit(args.section, bid, progress=_progress("上传 / upload"))
+    _err("已提交，平台回执验证通过 / submitted; the platform's receipt verified")
+    for line in _describe(receipt):
+        _err(line)
+    print(receipt.path)
+    return 0
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    with _load_identity(args) as identity, _client(args, identity) as client:
+        receipt = client.withdraw(args.section)
+    _err("已撤回，平台回执验证通过 / withdrawn; the platform's receipt verified")
+    for line in _describe(receipt):
+        _err(line)
+    print(receipt.path)
+    return 0
+
+
+def cmd_receipts(args: argparse.Namespace) -> int:
+    from client import PlatformError, ReceiptStore, verify_receipt
+
+    bad = 0
+    if args.platform:
+        with _load_identity(args) as identity, _client(args, identity) as client:
+            receipts = client.receipts()
+    else:
+        store = ReceiptStore(_state_dir(args) / "receipts")
+        receipts = []
+        for path in store.list():
+            try:
+                receipts.append(dataclasses.replace(verify_receipt(store.load(path)), path=path))
+            except PlatformError as exc:  # one damaged file must not hide the others
+                bad += 1
+                _err(f"{path}\n  {exc.diagnostics('zh_CN')}\n  {exc.diagnostics('en_US')}")
+    if not receipts and not bad:
+        _err("没有回执 / no receipts")
+    for r in receipts:
+        print(r.path)
+        for line in _describe(r):
+            print(line)
+    return 1 if bad else 0
+
+
+def cmd_receipt_verify(args: argparse.Namespace) -> int:
+    from client import ReceiptStore, verify_receipt
+
+    certs = _load_certs(args.platform_cert) if args.platform_cert else None
+    signed = ReceiptStore.load(Path(args.receipt))
+    receipt = verify_receipt(
+        signed, platform_cert=certs, file_path=Path(args.file) if args.file else None
+    )
+    print("回执验证通过 / receipt verified")
+    for line in _describe(receipt):
+        print(line)
+    print(f"  平台签名证书 / signed by: {receipt.signer.subject.rfc4514_string()}")
+    if receipt.trust == "embedded":
+        print(
+            "  注意：信任锚取自回执自带的证书链；用 --platform-cert 指定平台 CA 可做完整验证"
+            " / note: anchored at the chain the receipt carries; give --platform-cert to anchor"
+            " it at the platform's CA"
+        )
+    if args.file:
+        print(f"  文件摘要一致 / file digest matches: {args.file}")
+    return 0
+
+
+def add_parsers(sub: Any) -> None:
+    """Add ``sections``, ``submit``, ``receipts``, ``withdraw`` and ``receipt verify`` to the
+    ``sealbid`` sub-command parsers (``sub`` from ``add_subparsers``)."""
+    p = sub.add_parser("sections", help="列出标段 / list sections")
+    _platform_options(p)
+    _identity_options(p)
+    p.add_argument("--project", help="只列此项目 / only this project")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sections)
+
+    p = sub.add_parser("submit", help="提交投标文件 / submit a sealed bid")
+    _platform_options(p)
+    _identity_options(p)
+    p.add_argument("--section", required=True, help="标段编号 / section id")
+    p.add_argument("bid", help="密封投标文件 / the .sealbid file")
+    p.set_defaults(func=cmd_submit)
+
+    p = sub.add_parser("withdraw", help="撤回投标文件 / withdraw the submitted bid")
+    _platform_options(p)
+    _identity_options(p)
+    p.add_argument("--section", required=True, help="标段编号 / section id")
+    p.set_defaults(func=cmd_withdraw)
+
+    p = sub.add_parser(
+        "receipts", help="列出回执 / list receipts (local; with --platform: from the platform)"
+    )
+    _platform_options(p, required=False)
+    _identity_options(p)
+    p.set_defaults(func=cmd_receipts)
+
+    p = sub.add_parser("receipt", help="回执 / receipts")
+    receipt_sub = p.add_subparsers(dest="receipt_command", required=True)
+    p = receipt_sub.add_parser("verify", help="验证回执 / verify a receipt offline")
+    p.add_argument("receipt", help="回执文件 (JSON) / receipt file")
+    p.add_argument(
+        "--platform-cert", action="append", help="平台 CA 证书 / the platform's CA certificate"
+    )
+    p.add_argument("--file", help="核对此文件的摘要 / also check this file's digest")
+    p.set_defaults(func=cmd_receipt_verify)
