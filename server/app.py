@@ -11,6 +11,7 @@ translated at this one boundary.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Annotated, Any, cast
@@ -21,6 +22,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from client import wire
 from sealbid.errors import SealBidError
@@ -29,6 +31,7 @@ from . import auth
 from .config import Config
 from .errors import (
     ApiError,
+    BodyTimeout,
     InvalidRequest,
     RoleForbidden,
     UploadOffset,
@@ -81,6 +84,27 @@ Staff = Annotated[auth.Principal, Depends(_role("admin", "host", "supervisor", "
 def _error_response(status: int, code: str, zh: str, en: str, **headers: str) -> JSONResponse:
     body = wire.ErrorBody(error=wire.ErrorDetail(code=code, zh=zh, en=en))
     return JSONResponse(body.model_dump(), status_code=status, headers=headers or None)
+
+
+# A sender that goes silent mid-body (a pulled cable, a sleeping laptop) must not hold a
+# connection and a task for ever: each piece of the body must arrive within this time.
+BODY_IDLE_SECONDS = 60.0
+
+
+async def _read_body(request: Request, limit: int) -> bytearray:
+    """The request body, at most ``limit`` bytes, each piece within BODY_IDLE_SECONDS."""
+    body = bytearray()
+    pieces = request.stream().__aiter__()
+    while True:
+        try:
+            piece = await asyncio.wait_for(anext(pieces), timeout=BODY_IDLE_SECONDS)
+        except StopAsyncIteration:
+            return body
+        except TimeoutError as exc:
+            raise BodyTimeout(seconds=int(BODY_IDLE_SECONDS)) from exc
+        body += piece
+        if len(body) > limit:
+            raise UploadTooLarge(what=f"> {limit} bytes")
 
 
 def create_app(config: Config) -> FastAPI:
@@ -278,11 +302,11 @@ def _routes(platform: Platform) -> APIRouter:
             and int(declared) > platform.config.chunk_max
         ):
             raise UploadTooLarge(what=f"chunk > {platform.config.chunk_max} bytes")
-        body = bytearray()
-        async for piece in request.stream():
-            body += piece
-            if len(body) > platform.config.chunk_max:
-                raise UploadTooLarge(what=f"chunk > {platform.config.chunk_max} bytes")
+        try:
+            body = await _read_body(request, platform.config.chunk_max)
+        except ClientDisconnect:
+            # The client is gone (a cut connection is normal here): nothing to answer or log.
+            return Response(status_code=499)
         new = await run_in_threadpool(
             platform.append,
             p,
@@ -358,11 +382,7 @@ def _routes(platform: Platform) -> APIRouter:
     ) -> wire.TenderDocument:
         from .platform import MAX_DOCUMENT
 
-        body = bytearray()
-        async for piece in request.stream():
-            body += piece
-            if len(body) > MAX_DOCUMENT:
-                raise UploadTooLarge(what=f"> {MAX_DOCUMENT} bytes")
+        body = await _read_body(request, MAX_DOCUMENT)
         return await run_in_threadpool(
             platform.publish_document, p, section_id, name, kind, bytes(body)
         )

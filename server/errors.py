@@ -222,6 +222,13 @@ class UploadIncomplete(ApiError):
     en = "The upload is not complete ({offset} of {length} bytes)."
 
 
+class BodyTimeout(ApiError):
+    status = 408
+    code = "request.timeout"
+    zh = "上传数据中断超过 {seconds} 秒，请重试。"
+    en = "The request body stalled for more than {seconds} s; try again."
+
+
 class UploadClosed(ApiError):
     status = 409
     code = "upload.closed"

@@ -467,11 +467,13 @@ class Platform:
         return Upload(row, self._section(conn, row.section_id))
 
     def _check_writable(self, up: Upload, now: datetime) -> None:
+        # The deadline first: at or after it, every write is refused as such (protocol.md),
+        # whatever else is also wrong with the upload.
+        self._check_open(up.section, now)
         if up.row.state != "open":
             raise UploadClosed(state=up.row.state)
         if now >= up.row.expires_at:
             raise UploadClosed(state="expired")
-        self._check_open(up.section, now)
 
     def upload_state(self, p: Principal, upload_id: str) -> tuple[int, int]:
         """(durable offset, length)."""

@@ -466,3 +466,45 @@ def test_bid_signed_with_a_since_expired_certificate_refused(
         api.submit(tok[0], section["id"], out.read_bytes()), 422, "bid.certificate.expired"
     )
     assert "有效期" in err.zh
+
+
+def test_after_the_deadline_an_expired_upload_is_refused_as_past_the_deadline(
+    served: Any, api: Api, tok: list[str], tmp_path: Path
+) -> None:
+    """Every write at or after the deadline is refused as such, even when the upload has also
+    expired (before, its own expiry was reported first)."""
+    sid = _sid(served, QUICK)
+    data = _sealed(served, api, tok[0], 0, QUICK, tmp_path)
+    partial = api.create_upload(tok[0], sid, data).json()["id"]
+    served.clock.offset = timedelta(days=3)  # past the deadline and the upload's expiry
+    try:
+        token = api.login(_ident(served, 0), at=served.clock())
+        _error(api.patch(token, partial, 0, data), 409, "section.deadline_passed")
+    finally:
+        served.clock.reset()
+        tok[:] = [api.login(_ident(served, i)) for i in range(5)]
+
+
+def test_a_body_that_stalls_is_cut_off_with_408(
+    served: Any, api: Api, tok: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+    import urllib.parse
+
+    from server import app as server_app
+
+    monkeypatch.setattr(server_app, "BODY_IDLE_SECONDS", 0.5)
+    data = os.urandom(4000)
+    upload_id = api.create_upload(tok[0], _sid(served, WORKS), data).json()["id"]
+    url = urllib.parse.urlsplit(api.url(f"/uploads/{upload_id}"))
+    head = (
+        f"PATCH {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\n"
+        f"Authorization: Bearer {tok[0]}\r\n{wire.HEADER_OFFSET}: 0\r\n"
+        f"Content-Type: {wire.OFFSET_CONTENT_TYPE}\r\nContent-Length: {len(data)}\r\n\r\n"
+    )
+    with socket.create_connection((url.hostname, url.port), timeout=10) as s:
+        s.sendall(head.encode() + data[:1000])  # then silence, like a pulled cable
+        reply = s.recv(4096).decode("latin-1")
+    assert reply.startswith("HTTP/1.1 408"), reply[:200]
+    assert "request.timeout" in reply
+    assert _offset(api, tok[0], upload_id) == 0
