@@ -34,6 +34,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from pydantic import ValidationError
 
+from crypto import canonical_json
 from crypto._files import atomic_write
 from crypto.cms import VerifiedSigner, validate_path, verify_detached
 from crypto.errors import SignatureError
@@ -58,11 +59,6 @@ platform's published chain (``GET /platform``), or the root carried inside the s
 (integrity and a consistent chain, but no outside anchor)."""
 
 _HASH_BLOCK = 1 << 20
-
-
-def canonical_json(obj: Any) -> bytes:
-    """Sorted keys, no spaces, UTF-8 with Chinese kept as is: the protocol's signed form."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def file_digest(

@@ -8,11 +8,12 @@ See docs/protocol.md for the calls. Times are UTC; binary values are base64; dig
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from crypto.envelope import canonical_json
 
 __all__ = [
     "API_PREFIX",
@@ -62,7 +63,7 @@ def login_message(*, nonce: str, platform_id: str, time: str) -> bytes:
     """The bytes a login signature covers: canonical JSON (sorted keys, no spaces, UTF-8) of
     ``{nonce, platform_id, purpose, time}``."""
     body = {"nonce": nonce, "platform_id": platform_id, "purpose": LOGIN_PURPOSE, "time": time}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return canonical_json(body)
 
 
 Role = Literal["bidder", "host", "recorder", "supervisor", "admin"]

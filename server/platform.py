@@ -49,6 +49,7 @@ from sqlalchemy import Connection, Row, func, select, update
 
 import crypto
 from client import wire
+from crypto import canonical_json
 from crypto.errors import CryptoError
 from sealbid.errors import UsageError
 from sealbid.uscc import validate as validate_uscc
@@ -79,7 +80,6 @@ from .errors import (
 from .receipts import (
     ReceiptSigner,
     append_audit,
-    canonical,
     iso_seconds,
     receipt_text,
     verify_audit_chain,
@@ -137,7 +137,7 @@ def tender_version_of(docs: Sequence[Any]) -> str | None:
         {"version": d.version, "kind": d.kind, "name": d.name, "sha256": d.sha256}
         for d in sorted(docs, key=lambda d: d.version)
     ]
-    return hashlib.sha256(canonical(items)).hexdigest()
+    return hashlib.sha256(canonical_json(items)).hexdigest()
 
 
 def _new_id() -> str:

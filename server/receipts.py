@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from client import wire
-from crypto import Identity
+from crypto import Identity, canonical_json
 from sealbid.errors import SealBidError
 
 from . import db
@@ -37,7 +37,6 @@ __all__ = [
     "ReceiptSigner",
     "append_audit",
     "audit_row_sha256",
-    "canonical",
     "iso_micro",
     "iso_seconds",
     "receipt_text",
@@ -53,13 +52,6 @@ class AuditChainError(SealBidError):
     en = "The audit log's hash chain breaks at row {seq}; the log was altered."
 
 
-def canonical(obj: Any) -> bytes:
-    """Sorted keys, no spaces, UTF-8 as is: the same rule as the sealed-bid format."""
-    return json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode()
-
-
 def iso_seconds(t: datetime) -> str:
     """``YYYY-MM-DDTHH:MM:SSZ``, truncated (never rounded up past a deadline)."""
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -71,7 +63,7 @@ def iso_micro(t: datetime) -> str:
 
 def receipt_text(receipt: wire.Receipt) -> tuple[str, str]:
     """The receipt's canonical JSON and its SHA-256 (hex)."""
-    data = canonical(receipt.model_dump(mode="json"))
+    data = canonical_json(receipt.model_dump(mode="json"))
     return data.decode(), hashlib.sha256(data).hexdigest()
 
 
@@ -103,7 +95,7 @@ def audit_row_sha256(row: Mapping[Any, Any]) -> str:
         "data": json.loads(row["data"]) if isinstance(row["data"], str) else row["data"],
         "prev_sha256": row["prev_sha256"],
     }
-    return hashlib.sha256(canonical(body)).hexdigest()
+    return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
 def append_audit(
@@ -126,7 +118,7 @@ def append_audit(
         "actor": actor,
         "action": action,
         "subject": subject,
-        "data": canonical(dict(data)).decode(),
+        "data": canonical_json(dict(data)).decode(),
         "prev_sha256": head.sha256,
     }
     row["sha256"] = audit_row_sha256(row)
