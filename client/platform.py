@@ -24,6 +24,7 @@ import base64
 import hashlib
 import ipaddress
 import logging
+import os
 import ssl
 import threading
 import time
@@ -117,6 +118,8 @@ _BY_STATUS: dict[int, type[PlatformError]] = {
     wire.CHECKSUM_MISMATCH_STATUS: ChecksumError,
 }
 _RETRY_STATUS = {408, 429, 500, 502, 503, 504}
+# The platform's answers to a bearer token it no longer takes (as opposed to a refused login).
+_STALE_TOKEN_CODES = frozenset({"auth.token", "auth.expired"})
 
 
 def _error_class(status: int, code: str | None) -> type[PlatformError]:
@@ -226,6 +229,11 @@ def _iso(t: datetime) -> str:
 
 def _cert_sha256(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def _first_problem(exc: ValidationError) -> str:
+    e = exc.errors()[0]
+    return f"{'.'.join(str(p) for p in e.get('loc', ())) or '-'}: {e.get('msg', '')}"
 
 
 def _check_cancel(cancel: Cancel | None) -> None:
@@ -860,6 +868,156 @@ class PlatformClient:
             kind=kind,
             bidder_cert_sha256=bidder_cert_sha256,
         )
+
+    # -- admin and host (docs/protocol.md, "Admin and host") --
+    #
+    # Creating a project or a section and publishing a document are not idempotent: a request
+    # whose answer was lost may have been carried out, and sending it again would make a
+    # duplicate (409) or, worse, a second tender version. They are therefore sent once and a
+    # network fault is reported as it is; the caller can look at the catalogue and retry.
+
+    def create_project(self, project: wire.ProjectCreate) -> wire.Project:
+        """``POST /admin/projects`` (admin, host): a new project; a taken id or code raises
+        :class:`RequestRefusedError` (``request.conflict``)."""
+        response = self._request(
+            "POST",
+            "/admin/projects",
+            expect=(201,),
+            retry=False,
+            json=project.model_dump(mode="json"),
+        )
+        return self._model(response, wire.Project)
+
+    def create_section(self, section: wire.SectionCreate) -> wire.Section:
+        """``POST /admin/sections`` (admin, host): a new section with its deadline, opening
+        time, bid-summary form and trusted CAs (default: the platform's)."""
+        response = self._request(
+            "POST",
+            "/admin/sections",
+            expect=(201,),
+            retry=False,
+            json=section.model_dump(mode="json"),
+        )
+        return self._model(response, wire.Section)
+
+    def publish_document(
+        self,
+        section_id: str,
+        path: Path,
+        *,
+        kind: wire.DocumentKind = "tender",
+        name: str | None = None,
+        progress: Progress | None = None,
+        cancel: Cancel | None = None,
+    ) -> wire.TenderDocument:
+        """Publish a tender document or a clarification (admin, host): a new tender version.
+
+        The file is streamed from disk, never read whole into memory; ``name`` (default: the
+        file's name) is the published document name and must be a safe one (checked here
+        first, so a bad name costs no upload). Refused at or after the deadline
+        (:class:`DeadlinePassedError`). Bids sealed against the previous version are refused
+        from now on, with a message that tells the bidder to reseal.
+        """
+        path = Path(path)
+        name = path.name if name is None else name
+        try:
+            check_document_name(name)
+        except UnsafeDocumentNameError as exc:
+            why = exc.params.get("why", "")
+            raise UsageError(
+                what=f"文档名 {name!r} 不可用（{why}）/ document name {name!r} is not usable"
+            ) from exc
+        self._token()  # log in first: a refused login is final, not retried below
+        try:
+            return self._publish_once(section_id, path, kind, name, progress, cancel)
+        except AuthError as exc:
+            # A streamed body cannot be replayed inside _send_once: a token that expired (or
+            # was revoked) on the way is renewed here, once, and the file sent again.
+            if exc.server_code not in _STALE_TOKEN_CODES:
+                raise
+            self._session = None
+        return self._publish_once(section_id, path, kind, name, progress, cancel)
+
+    def _publish_once(
+        self,
+        section_id: str,
+        path: Path,
+        kind: str,
+        name: str,
+        progress: Progress | None,
+        cancel: Cancel | None,
+    ) -> wire.TenderDocument:
+        try:
+            f = open(path, "rb", buffering=0)  # closed by the with below, after the send
+        except OSError as exc:
+            raise UsageError(what=f"{path}: {exc.strerror}") from exc
+        with f:
+            size = os.fstat(f.fileno()).st_size
+
+            def body() -> Iterator[bytes]:
+                done = 0
+                while done < size:
+                    try:
+                        piece = f.read(min(_SLICE, size - done))
+                    except OSError as exc:
+                        raise UsageError(what=f"{path}: {exc.strerror}") from exc
+                    if not piece:
+                        raise UsageError(
+                            what=f"{path}: 上传过程中文件变短了 / the file shrank during the upload"
+                        )
+                    done += len(piece)
+                    yield piece
+                    if progress is not None:
+                        progress(done, size)
+                    _check_cancel(cancel)
+
+            _check_cancel(cancel)
+            response = self._send_once(
+                "POST",
+                f"/admin/sections/{_q(section_id)}/documents",
+                auth=True,
+                content=body(),
+                params={"name": name, "kind": kind},
+                headers={
+                    "Content-Type": "application/octet-stream",
+                    "Content-Length": str(size),
+                },
+            )
+        if response.status_code != 201:
+            raise error_from_response(response)
+        return self._model(response, wire.TenderDocument)
+
+    def register_bidder(self, section_id: str, org_code: str, name: str) -> wire.BidderRegistration:
+        """``POST /admin/sections/{id}/bidders`` (admin, host): let the organisation with this
+        统一社会信用代码 bid for the section. Idempotent (so retried like a read)."""
+        try:
+            body = wire.BidderRegistration(org_code=org_code, name=name)
+        except ValidationError as exc:
+            raise UsageError(what=f"投标人 / bidder: {_first_problem(exc)}") from exc
+        response = self._request(
+            "POST",
+            f"/admin/sections/{_q(section_id)}/bidders",
+            expect=(200, 201),
+            json=body.model_dump(mode="json"),
+        )
+        return self._model(response, wire.BidderRegistration)
+
+    def registered_bidders(self, section_id: str) -> list[wire.BidderRegistration]:
+        """``GET /admin/sections/{id}/bidders`` (staff): who may bid for the section."""
+        response = self._request("GET", f"/admin/sections/{_q(section_id)}/bidders")
+        return self._models(response, wire.BidderRegistration)
+
+    def audit(self, *, after: int | None = None, limit: int | None = None) -> list[wire.AuditEntry]:
+        """``GET /admin/audit`` (admin, supervisor): the audit log's entries with a sequence
+        number above ``after``, in order, at most ``limit`` of them (the platform's default
+        page when None). Page on by passing the last ``seq`` as ``after``."""
+        params = {}
+        if after is not None:
+            params["after"] = str(after)
+        if limit is not None:
+            params["limit"] = str(limit)
+        response = self._request("GET", "/admin/audit", params=params or None)
+        return self._models(response, wire.AuditEntry)
 
 
 class _Upload:

@@ -314,8 +314,8 @@ def _token_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    # Imported here: both modules import this one for its shared helpers.
-    from . import cli_platform, cli_server
+    # Imported here: these modules import this one for its shared helpers.
+    from . import cli_admin, cli_platform, cli_server
 
     parser = argparse.ArgumentParser(
         prog="sealbid",
@@ -389,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_inspect)
     cli_platform.add_parsers(sub)
+    cli_admin.add_parsers(sub)
     cli_server.add_parsers(sub)
     return parser
 
