@@ -30,6 +30,7 @@ The tree::
         ├── ServerError                 platform.server    5xx after every retry
         ├── RequestRefusedError         platform.refused   any other refusal (server text shown)
         ├── UploadStateError            platform.state     the local upload state is unusable
+        ├── SubmissionNotCurrentError   platform.not_current  finished, but not the current bid
         └── ReceiptInvalidError         platform.receipt   a receipt that does not verify
 
 When the platform sent an error body (``wire.ErrorBody``) its ``code`` chose the class and its
@@ -57,6 +58,7 @@ __all__ = [
     "ReceiptInvalidError",
     "RequestRefusedError",
     "ServerError",
+    "SubmissionNotCurrentError",
     "TenderVersionError",
     "TimedOutError",
     "TlsError",
@@ -194,6 +196,12 @@ class UploadStateError(PlatformError):
     code = "platform.state"
     zh = "本地上传记录不可用：{what}"
     en = "The local upload state cannot be used: {what}"
+
+
+class SubmissionNotCurrentError(PlatformError):
+    code = "platform.not_current"
+    zh = "标段 {section} 的上传已完成，但平台显示的当前投标不是这一次提交（可能已被撤回或替换）；请查看投标状态后重新提交。"
+    en = "The upload for section {section} finished, but the platform's current bid is not this submission (it may have been withdrawn or replaced); check the bid's status and submit again."
 
 
 class ReceiptInvalidError(PlatformError):

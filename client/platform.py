@@ -63,6 +63,7 @@ from .errors import (
     ProtocolError,
     RequestRefusedError,
     ServerError,
+    SubmissionNotCurrentError,
     TenderVersionError,
     TimedOutError,
     TlsError,
@@ -71,6 +72,7 @@ from .receipts import (
     ReceiptStore,
     VerifiedReceipt,
     file_digest,
+    load_certificates,
     verify_receipt,
 )
 from .uploads import RetryPolicy, UploadState, UploadStateStore, default_state_dir
@@ -190,8 +192,10 @@ def translate_transport_error(exc: httpx.TransportError, url: str) -> PlatformEr
 
 
 def _is_loopback(host: str) -> bool:
+    # Only literal loopback addresses and exactly ``localhost``: not ``*.localhost``, which a
+    # resolver (or a proxy) may send anywhere.
     host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -205,12 +209,17 @@ def normalise_base_url(base_url: str) -> str:
     Raises :class:`InsecureUrlError` for ``http://`` to anything but loopback (127.0.0.0/8,
     ::1, localhost) and :class:`UsageError` for anything that is not an http(s) URL.
     """
-    parts = urllib.parse.urlsplit(base_url.strip())
+    bad = UsageError(
+        what=f"平台地址应为 https://… / the platform URL must be https://…: {base_url!r}"
+    )
+    try:
+        parts = urllib.parse.urlsplit(base_url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise bad from exc
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(
-            what=f"平台地址应为 https://… / the platform URL must be https://…: {base_url!r}"
-        )
+        raise bad
     if scheme == "http" and not _is_loopback(parts.hostname):
         raise InsecureUrlError(url=base_url)
     path = parts.path.rstrip("/")
@@ -249,18 +258,23 @@ class _Chunk:
 
 
 def _read_chunk(path: Path, offset: int, length: int) -> _Chunk:
-    with open(path, "rb", buffering=0) as f:
-        f.seek(offset)
-        buf = bytearray(length)
-        view = memoryview(buf)
-        got = 0
-        while got < length:
-            n = f.readinto(view[got:])
-            if not n:
-                raise UsageError(
-                    what=f"{path}: 上传过程中文件变短了 / the file shrank during the upload"
-                )
-            got += n
+    try:
+        with open(path, "rb", buffering=0) as f:
+            f.seek(offset)
+            buf = bytearray(length)
+            view = memoryview(buf)
+            got = 0
+            while got < length:
+                n = f.readinto(view[got:])
+                if not n:
+                    raise UsageError(
+                        what=f"{path}: 上传过程中文件变短了 / the file shrank during the upload"
+                    )
+                got += n
+    except OSError as exc:
+        raise UsageError(
+            what=f"{path}: 上传过程中无法读取 / cannot read during the upload ({exc.strerror})"
+        ) from exc
     data = bytes(buf)
     digest = base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
     return _Chunk(offset, data, digest)
@@ -314,14 +328,22 @@ class PlatformClient:
                 verify = ssl.create_default_context(cafile=str(ca_bundle))
             except (OSError, ssl.SSLError) as exc:
                 raise UsageError(what=f"--ca-bundle {ca_bundle}: {exc}") from exc
-        self._http = httpx.Client(
-            base_url=self.base_url + wire.API_PREFIX,
-            transport=transport,
-            verify=verify,
-            timeout=self._timeout,
-            follow_redirects=False,
-            headers={"User-Agent": "SealBid-client/1"},
-        )
+        try:
+            self._http = httpx.Client(
+                base_url=self.base_url + wire.API_PREFIX,
+                transport=transport,
+                verify=verify,
+                timeout=self._timeout,
+                follow_redirects=False,
+                headers={"User-Agent": "SealBid-client/1"},
+                # Plain http:// is only for the loopback sandbox: never via a proxy
+                # ($HTTP_PROXY, system settings), which would carry it off the machine.
+                trust_env=self.base_url.startswith("https://"),
+            )
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise UsageError(
+                what=f"平台地址无效 / the platform URL is not valid: {base_url!r}"
+            ) from exc
         self._session: _Session | None = None
         self._platform: wire.PlatformInfo | None = None
         self._lock = threading.Lock()
@@ -449,6 +471,8 @@ class PlatformClient:
             self._platform = self._model(
                 self._request("GET", "/platform", auth=False), wire.PlatformInfo
             )
+            # Kept beside the receipts: offline checks later pin the signer to it.
+            self.receipt_store.save_platform(self._platform)
         return self._platform
 
     def server_time(self) -> datetime:
@@ -651,19 +675,33 @@ class PlatformClient:
             try:
                 _Upload(self, state, offset, path, progress, cancel).run()
                 signed = self._finish(state)
-                break
             except RequestRefusedError as exc:
-                # An upload kept from an earlier run that the platform has closed meanwhile
-                # (expired, abandoned): start a new one, once.
-                if exc.server_code != "upload.closed" or not resumed or attempt == 2:
+                # An upload the platform has closed meanwhile (expired, abandoned, or its
+                # submission withdrawn or replaced since): start a new one, once.
+                if exc.server_code != "upload.closed" or attempt == 2:
                     raise
                 log.info("upload %s was closed on the platform; starting over", state.upload_id)
                 self.upload_store.remove(state)
+                continue
             except (BidRejectedError, TenderVersionError):
                 # The platform will never take this file: the upload is of no further use.
                 self._abandon(state.upload_id)
                 self.upload_store.remove(state)
                 raise
+            # A receipt proves the submission only while it is the section's current one: an
+            # upload finished earlier (then withdrawn or replaced) answers its old receipt.
+            current = self.submission(section_id)
+            if current.status == "submitted" and current.latest == signed:
+                break
+            self.upload_store.remove(state)
+            if not resumed or attempt == 2:
+                raise SubmissionNotCurrentError(
+                    f"finish of {state.upload_id} answered a receipt that is not the current one",
+                    section=section_id,
+                )
+            log.info("upload %s answered a stale receipt; starting over", state.upload_id)
+        else:  # pragma: no cover - every pass breaks, continues once, or raises
+            raise SubmissionNotCurrentError(section=section_id)
         receipt = self.verify_receipt(
             signed,
             file_sha256=sha256,
@@ -813,6 +851,13 @@ class PlatformClient:
     def withdraw(self, section_id: str) -> VerifiedReceipt:
         """Withdraw (撤回) the current submission; returns the verified, stored receipt."""
         fingerprint = self._bidder_fingerprint()
+        # An unfinished (or finished, its answer lost) upload for the section is of no use
+        # after a withdrawal: resuming it must never bring back what was withdrawn.
+        key = {"base_url": self.base_url, "cert_sha256": fingerprint, "section_id": section_id}
+        old = self.upload_store.load(**key)
+        if old is not None:
+            self._abandon(old.upload_id)
+            self.upload_store.remove(old)
         try:
             response = self._request(
                 "POST", f"/sections/{_q(section_id)}/withdraw", retry=False, expect=(200, 201)
@@ -855,15 +900,19 @@ class PlatformClient:
         kind: Literal["submit", "withdraw"] | None = None,
         bidder_cert_sha256: str | None = None,
     ) -> VerifiedReceipt:
-        """:func:`client.receipts.verify_receipt` anchored at this platform's published CA
-        (or ``platform_cert``)."""
+        """:func:`client.receipts.verify_receipt` anchored at this platform's published CA and
+        signed by exactly its published receipt certificate (or anchored at ``platform_cert``;
+        the signer then pinned to its leaf, else to the platform's published one)."""
+        info = self.platform_info()
         return verify_receipt(
             signed,
             file_path=file_path,
             file_sha256=file_sha256,
             file_size=file_size,
             platform_cert=platform_cert,
-            platform_info=None if platform_cert else self.platform_info(),
+            platform_info=None if platform_cert else info,
+            pinned=load_certificates(info.certificate_pem),
+            platform_id=info.platform_id,
             section_id=section_id,
             kind=kind,
             bidder_cert_sha256=bidder_cert_sha256,

@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
 from pydantic import ValidationError
 
 from crypto import canonical_json
@@ -50,13 +51,17 @@ __all__ = [
     "canonical_json",
     "file_digest",
     "load_certificates",
+    "receipt_signers",
     "verify_receipt",
 ]
 
-TrustSource = Literal["platform-cert", "platform-info", "embedded"]
+TrustSource = Literal["platform-cert", "platform-info", "stored", "embedded"]
 """Where the trust anchor of a verified receipt came from: a certificate the user gave, the
-platform's published chain (``GET /platform``), or the root carried inside the signature itself
-(integrity and a consistent chain, but no outside anchor)."""
+platform's published chain (``GET /platform``), the platform chain the local store saved when
+the client last talked to the platform, or the root carried inside the signature itself
+(integrity and a consistent chain, but no outside anchor: *unanchored*, 未锚定). In every case
+but ``embedded`` the signer is pinned: it must be exactly the platform's receipt certificate
+(the leaf of the platform's chain), not just any certificate under the platform's CA."""
 
 _HASH_BLOCK = 1 << 20
 
@@ -163,18 +168,62 @@ def _parse_receipt(text: str) -> wire.Receipt:
         raise ReceiptInvalidError(what=f"fields / 字段不符: {exc.error_count()} error(s)") from exc
 
 
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def receipt_signers(chain: Sequence[x509.Certificate]) -> list[x509.Certificate]:
+    """The receipt-signing certificate(s) of a platform chain: its leaf (non-CA) certificates;
+    a platform whose receipt certificate is itself the root signs with its first one."""
+    leaves = [c for c in chain if not _is_ca(c)]
+    return leaves or list(chain[:1])
+
+
+def _fingerprint(cert: x509.Certificate) -> bytes:
+    return cert.fingerprint(hashes.SHA256())
+
+
+_UNPINNED = (
+    "无法锁定签名证书：--platform-cert 只含 CA，且本地没有保存平台的回执签名证书；请给出平台"
+    "公布的回执签名证书（或明确使用 --any-signer-under-ca）/ the signer could not be pinned:"
+    " --platform-cert holds only CA certificates and no platform receipt certificate is"
+    " saved locally; give the platform's published receipt certificate (or, knowingly,"
+    " --any-signer-under-ca)"
+)
+
+
 def _anchors(
     signer: VerifiedSigner,
     platform_cert: Sequence[x509.Certificate] | None,
     platform_info: wire.PlatformInfo | None,
-) -> tuple[list[x509.Certificate], TrustSource]:
+    pinned: Sequence[x509.Certificate] | None,
+    any_signer_under_ca: bool,
+) -> tuple[list[x509.Certificate], list[x509.Certificate] | None, TrustSource]:
+    """(trust anchors, the certificates the signer must be one of or None, source)."""
     if platform_cert:
-        return list(platform_cert), "platform-cert"
-    if platform_info is not None:
-        published = load_certificates(platform_info.certificate_pem)
+        leaves = [c for c in platform_cert if not _is_ca(c)]
+        if leaves:
+            pins: list[x509.Certificate] | None = leaves
+        elif pinned:
+            pins = receipt_signers(pinned)
+        elif any_signer_under_ca:
+            pins = None
+        else:
+            raise ReceiptInvalidError(what=_UNPINNED)
+        return list(platform_cert), pins, "platform-cert"
+    if platform_info is not None or pinned:
+        published = (
+            load_certificates(platform_info.certificate_pem)
+            if platform_info is not None
+            else list(pinned or ())
+        )
         roots = [c for c in published if _self_signed(c)]
         # A platform whose receipt certificate is itself the root is anchored at it.
-        return roots or published[:1], "platform-info"
+        source: TrustSource = "platform-info" if platform_info is not None else "stored"
+        return roots or published[:1], receipt_signers(published), source
     carried = [x509.load_der_x509_certificate(c.dump()) for c in signer.carried]
     roots = [c for c in (signer.cert, *carried) if _self_signed(c)]
     if not roots:
@@ -182,7 +231,7 @@ def _anchors(
             what="签名中没有平台根证书，请用 --platform-cert 指定 / no platform root in the"
             " signature; give the platform certificate"
         )
-    return roots, "embedded"
+    return roots, None, "embedded"
 
 
 def verify_receipt(
@@ -193,6 +242,9 @@ def verify_receipt(
     file_size: int | None = None,
     platform_cert: Sequence[x509.Certificate] | None = None,
     platform_info: wire.PlatformInfo | None = None,
+    pinned: Sequence[x509.Certificate] | None = None,
+    platform_id: str | None = None,
+    any_signer_under_ca: bool = False,
     section_id: str | None = None,
     kind: Literal["submit", "withdraw"] | None = None,
     bidder_cert_sha256: str | None = None,
@@ -200,8 +252,13 @@ def verify_receipt(
     """Verify a signed receipt; raise :class:`ReceiptInvalidError` on any fault.
 
     The trust anchor is ``platform_cert`` when given, else the self-signed certificates of
-    ``platform_info.certificate_pem`` (and its ``platform_id`` must match), else the root the
-    signature carries. The path is judged at the receipt's ``received_at``. With
+    ``platform_info.certificate_pem`` (and its ``platform_id`` must match), else those of
+    ``pinned`` (the platform chain saved in the :class:`ReceiptStore`), else the root the
+    signature carries (``trust == "embedded"``: unanchored). The signer is pinned: it must be
+    the leaf (non-CA) certificate of ``platform_cert``, else of ``pinned`` (when
+    ``platform_cert`` holds only CAs; with neither, :class:`ReceiptInvalidError` unless
+    ``any_signer_under_ca``), or of ``platform_info``/``pinned`` as anchor. ``platform_id``,
+    when given, must be the receipt's. The path is judged at the receipt's ``received_at``. With
     ``file_path`` (or ``file_sha256``/``file_size``) the signed digest and size must be the
     file's; ``section_id``, ``kind`` and ``bidder_cert_sha256`` are checked when given.
     """
@@ -214,16 +271,29 @@ def verify_receipt(
     at = _parse_time(receipt.received_at)
     try:
         signer = verify_detached(signature, data, trust=None, at=at)
-        anchors, source = _anchors(signer, platform_cert, platform_info)
+        anchors, pins, source = _anchors(
+            signer, platform_cert, platform_info, pinned, any_signer_under_ca
+        )
         signer = validate_path(signer, trust=anchors, at=at)
+        signer_name = signer.cert.subject.rfc4514_string()
+        if pins is not None and _fingerprint(signer.cert) not in {_fingerprint(c) for c in pins}:
+            raise ReceiptInvalidError(
+                what=f"签名者不是平台的回执签名证书 / signed by {signer_name}, not by the"
+                " platform's receipt certificate"
+            )
     except SignatureError as exc:
         raise ReceiptInvalidError(
             exc.detail, what=f"平台签名 / platform signature: {exc.diagnostics('en_US')}"
         ) from exc
-    if platform_info is not None and receipt.platform_id != platform_info.platform_id:
+    except (ValueError, TypeError) as exc:  # a certificate or signature that does not parse
         raise ReceiptInvalidError(
-            what=f"回执属于另一平台 / issued by another platform ({receipt.platform_id})"
-        )
+            what=f"平台签名无法解析 / the platform signature does not parse ({exc})"[:300]
+        ) from exc
+    for expected in (platform_info.platform_id if platform_info else None, platform_id):
+        if expected is not None and receipt.platform_id != expected:
+            raise ReceiptInvalidError(
+                what=f"回执属于另一平台 / issued by another platform ({receipt.platform_id})"
+            )
     if file_path is not None:
         file_sha256, file_size = file_digest(file_path)
     if file_sha256 is not None and receipt.file_sha256 != file_sha256:
@@ -260,13 +330,83 @@ def _safe(part: str) -> str:
     return cleaned[:80]
 
 
+_PINNED = "platform.json"
+
+
 class ReceiptStore:
     """Verified receipts on disk, one JSON file (``wire.SignedReceipt``) each, written
     atomically under ``root/<platform>/<section>/``. The files are what the platform sent, so
-    ``sealbid receipt verify FILE`` and OpenSSL check them later without the platform."""
+    ``sealbid receipt verify FILE`` and OpenSSL check them later without the platform.
+
+    Beside them, ``root/<platform>/platform.json`` keeps every receipt-certificate chain the
+    platform published (``GET /platform``) while the client talked to it: later, offline
+    checks pin the signer to it (:meth:`pinned`)."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+
+    def _pinned_path(self, platform_id: str) -> Path:
+        return self.root / _safe(platform_id) / _PINNED
+
+    def save_platform(self, info: wire.PlatformInfo) -> None:
+        """Remember the platform's published receipt-certificate chain (kept with any earlier
+        ones, so receipts signed before a certificate change still pin)."""
+        path = self._pinned_path(info.platform_id)
+        known = self._read_pinned(path, info.platform_id) or []
+        if info.certificate_pem in known:
+            return
+        body = {"platform_id": info.platform_id, "certificate_pem": [*known, info.certificate_pem]}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, json.dumps(body, ensure_ascii=False, indent=2).encode() + b"\n")
+        except OSError as exc:
+            raise UsageError(
+                what=f"无法保存平台证书 / cannot save the platform certificate {path}: {exc.strerror}"
+            ) from exc
+
+    @staticmethod
+    def _read_pinned(path: Path, platform_id: str) -> builtins.list[str] | None:
+        try:
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("platform_id") != platform_id:
+            return None
+        pems = data.get("certificate_pem")
+        if not isinstance(pems, builtins.list) or not all(isinstance(x, str) for x in pems):
+            return None
+        return pems
+
+    def pinned(self, platform_id: str) -> builtins.list[x509.Certificate] | None:
+        """The platform certificates saved for ``platform_id`` (None: none, or unreadable)."""
+        pems = self._read_pinned(self._pinned_path(platform_id), platform_id)
+        if not pems:
+            return None
+        certs: builtins.list[x509.Certificate] = []
+        try:
+            for pem in pems:
+                certs.extend(load_certificates(pem))
+        except UsageError:
+            return None
+        return certs or None
+
+    @staticmethod
+    def pinned_beside(
+        receipt_path: Path, signed: wire.SignedReceipt
+    ) -> tuple[str, builtins.list[x509.Certificate] | None] | None:
+        """For a receipt file kept in a store (``root/<platform>/<section>/x.json``): the
+        receipt's platform id and the platform certificates saved for it; None when the file
+        is not in a store folder of its platform."""
+        try:
+            platform_id = json.loads(signed.receipt).get("platform_id")
+        except (ValueError, AttributeError):
+            return None
+        if not isinstance(platform_id, str):
+            return None
+        folder = Path(receipt_path).resolve().parent.parent
+        if folder.name != _safe(platform_id):
+            return None
+        return platform_id, ReceiptStore(folder.parent).pinned(platform_id)
 
     def path_for(self, receipt: VerifiedReceipt) -> Path:
         r = receipt.receipt

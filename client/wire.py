@@ -103,11 +103,12 @@ class Challenge(_Model):
 
 
 class LoginRequest(_Model):
-    nonce: str
-    time: str = Field(description="The signed time, YYYY-MM-DDTHH:MM:SSZ")
-    signature: str = Field(description="base64 DER CMS SignedData, detached")
+    nonce: str = Field(max_length=256)
+    time: str = Field(max_length=64, description="The signed time, YYYY-MM-DDTHH:MM:SSZ")
+    signature: str = Field(max_length=65536, description="base64 DER CMS SignedData, detached")
     platform_id: str | None = Field(
         default=None,
+        max_length=256,
         description="The platform id the client signed (optional): lets the platform answer "
         "auth.platform instead of auth.signature when it is another platform's",
     )

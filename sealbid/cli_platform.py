@@ -277,6 +277,24 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     return 0
 
 
+_UNANCHORED = (
+    "  未锚定：仅凭回执自带的证书链验证，签名者未与平台证书核对，不能作为完整验证"
+    " / UNANCHORED: checked only against the chain the receipt carries; the signer is not"
+    " pinned to the platform's certificate, so this is not a full verification"
+)
+
+
+def _trust_line(r: VerifiedReceipt) -> str:
+    return {
+        "platform-cert": "  信任锚 / anchored at: --platform-cert（签名者已锁定 / signer pinned）",
+        "platform-info": "  信任锚 / anchored at: 平台公布的证书 / the platform's published"
+        " certificate (签名者已锁定 / signer pinned)",
+        "stored": "  信任锚 / anchored at: 本地保存的平台证书 / the platform certificate saved"
+        " locally (签名者已锁定 / signer pinned)",
+        "embedded": _UNANCHORED,
+    }[r.trust]
+
+
 def cmd_receipts(args: argparse.Namespace) -> int:
     from client import PlatformError, ReceiptStore, verify_receipt
 
@@ -289,8 +307,14 @@ def cmd_receipts(args: argparse.Namespace) -> int:
         receipts = []
         for path in store.list():
             try:
-                receipts.append(dataclasses.replace(verify_receipt(store.load(path)), path=path))
-            except PlatformError as exc:  # one damaged file must not hide the others
+                signed = store.load(path)
+                # The receipt's platform must be the one whose folder keeps it, and with the
+                # platform's certificate saved there, the signer is pinned to it.
+                beside = ReceiptStore.pinned_beside(path, signed)
+                platform_id, pinned = beside if beside is not None else ("\0", None)
+                r = verify_receipt(signed, pinned=pinned, platform_id=platform_id)
+                receipts.append(dataclasses.replace(r, path=path))
+            except (PlatformError, UsageError) as exc:  # one bad file must not hide the others
                 bad += 1
                 _err(f"{path}\n  {exc.diagnostics('zh_CN')}\n  {exc.diagnostics('en_US')}")
     if not receipts and not bad:
@@ -299,6 +323,7 @@ def cmd_receipts(args: argparse.Namespace) -> int:
         print(r.path)
         for line in _describe(r):
             print(line)
+        print(_trust_line(r))
     return 1 if bad else 0
 
 
@@ -306,19 +331,46 @@ def cmd_receipt_verify(args: argparse.Namespace) -> int:
     from client import ReceiptStore, verify_receipt
 
     certs = _load_certs(args.platform_cert) if args.platform_cert else None
-    signed = ReceiptStore.load(Path(args.receipt))
+    path = Path(args.receipt)
+    signed = ReceiptStore.load(path)
+    # The platform certificate saved when the client talked to the platform: in --state-dir,
+    # else beside the receipt when the file is kept in a receipt store.
+    pinned = None
+    if args.state_dir:
+        try:
+            pid = json.loads(signed.receipt).get("platform_id")
+        except (ValueError, AttributeError):
+            pid = None
+        if isinstance(pid, str):
+            pinned = ReceiptStore(Path(args.state_dir) / "receipts").pinned(pid)
+    else:
+        beside = ReceiptStore.pinned_beside(path, signed)
+        pinned = beside[1] if beside is not None else None
     receipt = verify_receipt(
-        signed, platform_cert=certs, file_path=Path(args.file) if args.file else None
+        signed,
+        platform_cert=certs,
+        pinned=pinned,
+        platform_id=args.platform_id,
+        any_signer_under_ca=args.any_signer_under_ca,
+        file_path=Path(args.file) if args.file else None,
     )
-    print("回执验证通过 / receipt verified")
+    if receipt.trust == "embedded":
+        print("回执签名完整，但未锚定 / receipt signature intact, but UNANCHORED")
+    else:
+        print("回执验证通过 / receipt verified")
     for line in _describe(receipt):
         print(line)
     print(f"  平台签名证书 / signed by: {receipt.signer.subject.rfc4514_string()}")
+    print(_trust_line(receipt))
+    if receipt.trust == "platform-cert" and args.any_signer_under_ca and pinned is None:
+        print(
+            "  注意：签名者未锁定，CA 下的任何证书都会被接受 / note: the signer is NOT pinned;"
+            " any certificate under the CA would be accepted"
+        )
     if receipt.trust == "embedded":
         print(
-            "  注意：信任锚取自回执自带的证书链；用 --platform-cert 指定平台 CA 可做完整验证"
-            " / note: anchored at the chain the receipt carries; give --platform-cert to anchor"
-            " it at the platform's CA"
+            "  用 --platform-cert 指定平台公布的回执签名证书可做完整验证 / give --platform-cert"
+            " with the platform's published receipt certificate for a full verification"
         )
     if args.file:
         print(f"  文件摘要一致 / file digest matches: {args.file}")
@@ -360,7 +412,23 @@ def add_parsers(sub: Any) -> None:
     p = receipt_sub.add_parser("verify", help="验证回执 / verify a receipt offline")
     p.add_argument("receipt", help="回执文件 (JSON) / receipt file")
     p.add_argument(
-        "--platform-cert", action="append", help="平台 CA 证书 / the platform's CA certificate"
+        "--platform-cert",
+        action="append",
+        help="平台公布的回执签名证书及其 CA / the platform's published receipt certificate and"
+        " its CA",
+    )
+    p.add_argument(
+        "--platform-id", help="回执必须属于此平台 / the receipt must be for this platform id"
+    )
+    p.add_argument(
+        "--state-dir",
+        help="取本地保存的平台证书 / take the saved platform certificate from this folder",
+    )
+    p.add_argument(
+        "--any-signer-under-ca",
+        action="store_true",
+        help="--platform-cert 只含 CA 时，接受该 CA 下任何签名者（不锁定）/ with only a CA,"
+        " accept any signer under it (not pinned)",
     )
     p.add_argument("--file", help="核对此文件的摘要 / also check this file's digest")
     p.set_defaults(func=cmd_receipt_verify)

@@ -12,6 +12,7 @@ parser on its own. The server package is imported only when the command runs.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,11 +28,50 @@ __all__ = ["add_parsers", "cmd_server", "run_standalone"]
 _ROLES = ("bidder", "host", "recorder", "supervisor", "admin")
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}：端口须为 0–65535 的整数 / the port must be an integer 0–65535"
+        )
+    return port
+
+
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
+)
+
+
+def _host(text: str) -> str:
+    """An IPv4 or IPv6 address or a host name (checked here, not by a failing bind)."""
+    import ipaddress
+
+    try:
+        if ":" in text:
+            ipaddress.IPv6Address(text)
+            return text
+        if re.fullmatch(r"[0-9.]+", text):
+            ipaddress.IPv4Address(text)
+            return text
+    except ValueError:
+        pass
+    else:
+        if _HOSTNAME.match(text) and not text.replace(".", "").isdigit():
+            return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r}：不是有效的 IP 地址或主机名 / not a valid IP address or host name"
+    )
+
+
 def _server_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", required=True, help="数据目录 / data folder")
     p.add_argument("--db", help="数据库 URL（默认 DATA/platform.db）/ database URL")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", type=_host, default="127.0.0.1")
+    p.add_argument("--port", type=_port, default=8000)
     p.add_argument("--sandbox", action="store_true", help="首次启动时生成演示数据 / seed a demo")
     p.add_argument("--platform-id", help="平台标识 / platform id")
     p.add_argument("--platform-name", help="平台名称 / platform name")

@@ -20,9 +20,12 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from client import wire
 from sealbid.errors import SealBidError
@@ -32,7 +35,9 @@ from .config import Config
 from .errors import (
     ApiError,
     BodyTimeout,
+    Conflict,
     InvalidRequest,
+    RequestTooLarge,
     RoleForbidden,
     UploadOffset,
     UploadTooLarge,
@@ -107,6 +112,82 @@ async def _read_body(request: Request, limit: int) -> bytearray:
             raise UploadTooLarge(what=f"> {limit} bytes")
 
 
+# Every other request body (JSON) is bounded before anything reads it: an unauthenticated
+# login must not be able to fill the platform's memory. PATCH chunks (``chunk_max``) and
+# published documents (``MAX_DOCUMENT``) have their own limits, enforced by their routes.
+JSON_BODY_MAX = 1 << 20
+
+
+class _BodyTooLarge(StarletteHTTPException):
+    """Raised from ``receive`` when a body grows past its limit (an HTTPException, so that
+    FastAPI's body parsing lets it through unchanged)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail=f"> {limit} bytes")
+        self.limit = limit
+
+
+def _own_body_limit(scope: Scope) -> bool:
+    """The routes that read their body in pieces, each with its own limit."""
+    path = str(scope.get("path", ""))
+    method = scope.get("method")
+    if method == "PATCH" and path.startswith(wire.API_PREFIX + "/uploads/"):
+        return True
+    return (
+        method == "POST"
+        and path.startswith(wire.API_PREFIX + "/admin/sections/")
+        and (path.endswith("/documents"))
+    )
+
+
+def _too_large_response(limit: int) -> JSONResponse:
+    exc = RequestTooLarge(limit=limit)
+    return _error_response(exc.status, exc.wire_code, exc.diagnostics("zh_CN"), _english(exc))
+
+
+class _BodyLimit:
+    """At most ``limit`` bytes of request body: a larger Content-Length is refused before a
+    byte is read, and a body without one is cut off as soon as it passes the limit."""
+
+    def __init__(self, app: ASGIApp, limit: int = JSON_BODY_MAX) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or _own_body_limit(scope):
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit
+        declared = Headers(scope=scope).get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large_response(limit)(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge(limit)
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited, watched)
+        except _BodyTooLarge:
+            if started:
+                raise
+            await _too_large_response(limit)(scope, receive, send)
+
+
 def create_app(config: Config) -> FastAPI:
     """The platform's app on ``config``: seeds the sandbox on first start when asked, opens
     the database and recovers from a crash before it returns (so before it serves)."""
@@ -133,6 +214,7 @@ def _make_app(platform: Platform) -> FastAPI:
         redoc_url=None,
     )
     app.state.platform = platform
+    app.add_middleware(_BodyLimit)
     _install_error_handlers(app)
     app.include_router(_routes(platform), prefix=wire.API_PREFIX)
     return app
@@ -160,6 +242,15 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc, _BodyTooLarge):
+            return _too_large_response(exc.limit)
+        if exc.status_code == 400:
+            # FastAPI's "error parsing the body" (e.g. JSON nested too deeply to parse): a
+            # malformed request like any other (protocol.md, request.invalid).
+            bad = InvalidRequest(what="body")
+            return _error_response(
+                bad.status, bad.wire_code, bad.diagnostics("zh_CN"), _english(bad)
+            )
         codes = {404: "not_found", 405: "request.method"}
         return _error_response(
             exc.status_code,
@@ -167,6 +258,14 @@ def _install_error_handlers(app: FastAPI) -> None:
             f"请求无法处理（HTTP {exc.status_code}）。",
             f"The request cannot be served (HTTP {exc.status_code}): {exc.detail}",
         )
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        # Two requests raced to create the same thing (PostgreSQL commits both checks before
+        # either insert): the loser conflicts with what the winner created.
+        log.info("integrity conflict: %s", str(exc.orig).splitlines()[0] if exc.orig else "")
+        bad = Conflict(what="同时创建 / created concurrently")
+        return _error_response(bad.status, bad.wire_code, bad.diagnostics("zh_CN"), _english(bad))
 
     @app.exception_handler(SealBidError)
     async def other(_: Request, exc: SealBidError) -> JSONResponse:
@@ -288,13 +387,13 @@ def _routes(platform: Platform) -> APIRouter:
         },
     )
     async def append(upload_id: str, request: Request, p: Bidder) -> Response:
-        try:
-            offset = int(request.headers.get(wire.HEADER_OFFSET, ""))
-        except ValueError as exc:
-            raise InvalidRequest(what=f"{wire.HEADER_OFFSET} header") from exc
-        if offset < 0:
-            raise InvalidRequest(what=f"{wire.HEADER_OFFSET} header")
+        # A missing or malformed offset is refused after the deadline check (precheck_append):
+        # at or after the deadline every write is refused as such, whatever else is wrong.
+        header = request.headers.get(wire.HEADER_OFFSET, "").strip()
+        offset = int(header) if header.isdigit() and header.isascii() else None
         await run_in_threadpool(platform.precheck_append, p, upload_id, offset)
+        if offset is None:  # refused by precheck_append already; for the type checker
+            raise InvalidRequest(what=f"{wire.HEADER_OFFSET} header")
         declared = request.headers.get("content-length")
         if (
             declared is not None

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 from sqlalchemy import select, update
@@ -154,6 +155,10 @@ def _parse_signed_time(text: str) -> datetime:
         raise SignedTimeInvalid("time is not YYYY-MM-DDTHH:MM:SSZ") from exc
 
 
+# What the parsers (asn1crypto, cryptography, pyhanko-certvalidator) raise on malformed input.
+_MALFORMED = (ValueError, TypeError, KeyError, IndexError, OverflowError, x509.InvalidVersion)
+
+
 def _check_certificate(
     signature: bytes, message: bytes, trust: Sequence[x509.Certificate], now: datetime
 ) -> x509.Certificate:
@@ -161,8 +166,14 @@ def _check_certificate(
         signer = cms.verify_detached(signature, message, trust=None, at=now)
     except SignatureError as exc:
         raise SignatureInvalid(exc.detail) from exc
+    except _MALFORMED as exc:
+        # Untrusted bytes that the ASN.1 and X.509 parsers choke on: a bad signature.
+        raise SignatureInvalid(f"malformed: {type(exc).__name__}") from exc
     try:
         signer = cms.validate_path(signer, trust=trust, at=now)
+    except _MALFORMED as exc:
+        # The carried certificates are parsed only while the path is built.
+        raise SignatureInvalid(f"malformed certificate: {type(exc).__name__}") from exc
     except (
         CertificateExpiredError,
         CertificateNotYetValidError,
@@ -174,6 +185,21 @@ def _check_certificate(
             exc.detail, wire_code=f"auth.{exc.code}", why_zh=why_zh, why_en=why_en
         ) from exc
     return signer.cert
+
+
+def _issued_by(
+    cert: x509.Certificate, ca_sha256: str | None, trust: Sequence[x509.Certificate]
+) -> bool:
+    """Whether ``cert`` was issued by the trusted CA whose certificate has SHA-256
+    ``ca_sha256`` (an account not bound to a CA matches no certificate)."""
+    for ca in trust:
+        if ca_sha256 is not None and cert_sha256(ca) == ca_sha256 and ca.subject == cert.issuer:
+            try:
+                cert.verify_directly_issued_by(ca)
+            except (ValueError, TypeError, InvalidSignature):
+                return False
+            return True
+    return False
 
 
 def login(
@@ -204,10 +230,13 @@ def login(
     with database.write() as conn:
         account = None
         for kind, key in account_key(cert):
-            account = conn.execute(
+            row = conn.execute(
                 select(db.accounts).where(db.accounts.c.key_kind == kind, db.accounts.c.key == key)
             ).first()
-            if account is not None:
+            # Staff accounts are bound to their CA: the same DN from another trusted CA is
+            # someone else. (Bidders are keyed by organisation code under any trusted CA.)
+            if row is not None and (kind != "dn" or _issued_by(cert, row.issuer_sha256, trust)):
+                account = row
                 break
         if account is None:
             raise AccountUnknown(subject=cert.subject.rfc4514_string())

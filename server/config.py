@@ -59,6 +59,13 @@ class Config:
     chunk_max: int = 8 << 20
     """Largest PATCH body accepted, bytes."""
 
+    max_bid_size: int = 64 << 30
+    """Largest sealed-bid file an upload may announce, bytes (``UploadCreate.length``)."""
+
+    max_open_uploads: int = 1
+    """Open uploads a bidder may have per section: creating one more ends the oldest (so a
+    client starting over leaves no partial files behind)."""
+
     upload_ttl: timedelta = timedelta(days=2)
     """How long an unfinished upload may be resumed."""
 
@@ -76,6 +83,10 @@ class Config:
             raise UsageError(what="challenge_ttl must be within 2 minutes")
         if self.chunk_max < 1:
             raise UsageError(what="chunk_max must be positive")
+        if self.max_open_uploads < 1:
+            raise UsageError(what="max_open_uploads must be positive")
+        if not 0 < self.max_bid_size < 1 << 62:
+            raise UsageError(what="max_bid_size must be positive and below 2**62")
 
     @property
     def database_url(self) -> str:

@@ -42,7 +42,9 @@ from sqlalchemy import (
     event,
 )
 
-__all__ = ["Database", "UTCTime", "metadata"]
+from sealbid.errors import SealBidError, UsageError
+
+__all__ = ["Database", "DatabaseUnavailable", "UTCTime", "metadata"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -95,6 +97,9 @@ accounts = Table(
     Column("name", String(500), nullable=False),
     Column("org_code", String(18)),
     Column("created_at", UTCTime, nullable=False),
+    # Staff ("dn") accounts: SHA-256 of the trusted CA certificate that issued the account's
+    # certificate; a certificate with the same DN from another trusted CA is not this account.
+    Column("issuer_sha256", String(64)),
     UniqueConstraint("key_kind", "key", name="accounts_key"),
 )
 
@@ -250,6 +255,25 @@ class Database:
 
     @classmethod
     def open(cls, url: str) -> Database:
+        """The database at ``url``, its tables created. A URL that names no usable database
+        raises UsageError; a database that cannot be reached raises DatabaseUnavailable."""
+        from sqlalchemy.exc import ArgumentError, DBAPIError
+
+        try:
+            db = cls._open(url)
+        except (ArgumentError, ImportError) as exc:
+            raise UsageError(
+                str(exc).splitlines()[0],
+                what=f"--db {_safe_url(url)}: 不是可用的数据库 URL / not a usable database URL",
+            ) from exc
+        except DBAPIError as exc:
+            raise DatabaseUnavailable(
+                str(exc.orig).splitlines()[0] if exc.orig else "", url=_safe_url(url)
+            ) from exc
+        return db
+
+    @classmethod
+    def _open(cls, url: str) -> Database:
         if url.startswith("sqlite"):
             engine = create_engine(
                 url,
@@ -263,6 +287,7 @@ class Database:
         db = cls(engine)
         with db.write() as conn:
             metadata.create_all(conn)
+            _upgrade(conn)
             if conn.execute(audit_head.select()).first() is None:
                 conn.execute(audit_head.insert().values(id=1, seq=0, sha256="0" * 64))
         return db
@@ -282,6 +307,33 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class DatabaseUnavailable(SealBidError):
+    code = "server.database"
+    zh = "无法连接数据库 {url}：请检查数据库服务是否运行、地址和凭据是否正确。"
+    en = (
+        "Cannot reach the database {url}: check that it is running and the address and credentials."
+    )
+
+
+def _safe_url(url: str) -> str:
+    """``url`` without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL: shown as given, up to any password
+        return url.split("@")[-1] if "@" in url else url
+
+
+def _upgrade(conn: Connection) -> None:
+    """Columns added since a database was created (create_all adds tables, not columns)."""
+    from sqlalchemy import inspect
+
+    have = {c["name"] for c in inspect(conn).get_columns("accounts")}
+    if "issuer_sha256" not in have:
+        conn.exec_driver_sql("ALTER TABLE accounts ADD COLUMN issuer_sha256 VARCHAR(64)")
 
 
 def _sqlite_settings(engine: Engine) -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "NonceInvalid",
     "NotFound",
     "NotRegistered",
+    "RequestTooLarge",
     "RoleForbidden",
     "SignatureInvalid",
     "SignedTimeInvalid",
@@ -220,6 +221,13 @@ class UploadIncomplete(ApiError):
     code = "upload.incomplete"
     zh = "文件尚未传完（{offset}/{length} 字节）。"
     en = "The upload is not complete ({offset} of {length} bytes)."
+
+
+class RequestTooLarge(ApiError):
+    status = 413
+    code = "request.too_large"
+    zh = "请求数据过大（上限 {limit} 字节）。"
+    en = "The request body is too large (at most {limit} bytes)."
 
 
 class BodyTimeout(ApiError):

@@ -44,8 +44,10 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import Connection, Row, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 import crypto
 from client import wire
@@ -274,20 +276,47 @@ class Platform:
         cert: x509.Certificate | None = None,
         org_code: str | None = None,
     ) -> str:
-        """An account keyed by ``org_code`` (bidders) or by ``cert``'s subject DN."""
+        """An account keyed by ``org_code`` (bidders, under any trusted CA) or by ``cert``'s
+        subject DN together with the trusted CA that issued ``cert`` (staff): a certificate
+        with the same DN from another trusted CA does not log in as this account."""
+        issuer = None
         if org_code is not None:
             kind, key = "org", validate_uscc(org_code)
         elif cert is not None:
             kind, key = "dn", cert.subject.rfc4514_string()
+            issuer = self._issuing_ca(cert)
         else:
             raise UsageError(what="account needs an org code or a certificate")
         with self.db.write() as conn:
             return self._ensure_account(
-                conn, role=role, name=name, kind=kind, key=key, org=org_code
+                conn, role=role, name=name, kind=kind, key=key, org=org_code, issuer=issuer
             )
 
+    def _issuing_ca(self, cert: x509.Certificate) -> str:
+        """SHA-256 of the trusted CA certificate that directly issued ``cert``."""
+        for ca in self.trusted_cas():
+            if ca.subject != cert.issuer:
+                continue
+            try:
+                cert.verify_directly_issued_by(ca)
+            except (ValueError, TypeError, InvalidSignature):
+                continue
+            return cert_sha256(ca)
+        raise UsageError(
+            what=f"{cert.subject.rfc4514_string()}: 签发此证书的 CA 不是平台信任的 CA，请先用 --trust"
+            f" 添加 / the certificate was not issued by a trusted CA: add its CA with --trust first"
+        )
+
     def _ensure_account(
-        self, conn: Connection, *, role: str, name: str, kind: str, key: str, org: str | None
+        self,
+        conn: Connection,
+        *,
+        role: str,
+        name: str,
+        kind: str,
+        key: str,
+        org: str | None,
+        issuer: str | None = None,
     ) -> str:
         row = conn.execute(
             select(db.accounts).where(db.accounts.c.key_kind == kind, db.accounts.c.key == key)
@@ -295,6 +324,15 @@ class Platform:
         if row is not None:
             if row.role != role:
                 raise Conflict(what=f"{key} 已是 {row.role} 账户 / already a {row.role} account")
+            if issuer is not None and row.issuer_sha256 != issuer:
+                if row.issuer_sha256 is not None:
+                    raise Conflict(what=f"{key} 已绑定另一个 CA / already bound to another CA")
+                # An account from before accounts were bound to their CA: bound now.
+                conn.execute(
+                    update(db.accounts)
+                    .where(db.accounts.c.id == row.id)
+                    .values(issuer_sha256=issuer)
+                )
             return str(row.id)
         account_id = _new_id()
         now = self.config.now()
@@ -307,15 +345,19 @@ class Platform:
                 name=name,
                 org_code=org,
                 created_at=now,
+                issuer_sha256=issuer,
             )
         )
+        data = {"role": role, "key_kind": kind, "key": key, "name": name}
+        if issuer is not None:
+            data["issuer_sha256"] = issuer
         append_audit(
             conn,
             at=now,
             actor="platform",
             action="account.create",
             subject=account_id,
-            data={"role": role, "key_kind": kind, "key": key, "name": name},
+            data=data,
         )
         return account_id
 
@@ -421,10 +463,45 @@ class Platform:
         now = self.config.now()
         upload_id = _new_id()
         expires = now + self.config.upload_ttl
+        if body.length > self.config.max_bid_size:
+            # Before anything is created: no row, no .part file.
+            raise UploadTooLarge(what=f"{body.length} > {self.config.max_bid_size} bytes")
         with self.db.write() as conn:
             section = self._section(conn, section_id)
             self._check_registered(conn, p, section_id)
             self._check_open(section, now)
+            # At most ``max_open_uploads`` (1) open uploads per bidder and section: a new one
+            # ends the oldest (a client starting over), so .part files cannot pile up.
+            previous = conn.execute(
+                select(db.uploads.c.id, db.uploads.c.durable_offset)
+                .where(
+                    db.uploads.c.section_id == section_id,
+                    db.uploads.c.account_id == p.account_id,
+                    db.uploads.c.state == "open",
+                )
+                .order_by(db.uploads.c.created_at.desc(), db.uploads.c.id)
+            ).all()
+            ended = []
+            for old in previous[self.config.max_open_uploads - 1 :]:
+                done = conn.execute(
+                    update(db.uploads)
+                    .where(db.uploads.c.id == old.id, db.uploads.c.state == "open")
+                    .values(state="abandoned")
+                ).rowcount
+                if done:
+                    ended.append(old.id)
+                    append_audit(
+                        conn,
+                        at=now,
+                        actor=p.actor,
+                        action="upload.abandon",
+                        subject=old.id,
+                        data={
+                            "section": section_id,
+                            "offset": int(old.durable_offset),
+                            "replaced_by": upload_id,
+                        },
+                    )
             # The file name first: a crash leaves an orphan .part that recover() removes,
             # never an upload row whose file is missing.
             self.parts.create(upload_id)
@@ -449,6 +526,10 @@ class Platform:
                 subject=upload_id,
                 data={"section": section_id, "length": body.length, "sha256": body.sha256},
             )
+        for old_id in ended:
+            # Under the upload's lock: a finish of it in flight ends first (and is refused).
+            with striped_lock("upload", old_id):
+                self.parts.remove(old_id)
         return wire.Upload(
             id=upload_id,
             offset=0,
@@ -481,12 +562,15 @@ class Platform:
             up = self._own_upload(conn, p, upload_id)
         return int(up.row.durable_offset), int(up.row.length)
 
-    def precheck_append(self, p: Principal, upload_id: str, offset: int) -> None:
-        """The cheap refusals, before the chunk is read off the network."""
+    def precheck_append(self, p: Principal, upload_id: str, offset: int | None) -> None:
+        """The cheap refusals, before the chunk is read off the network (``offset`` None: the
+        Upload-Offset header is missing or not a number)."""
         now = self.config.now()
         with self.db.read() as conn:
             up = self._own_upload(conn, p, upload_id)
         self._check_writable(up, now)
+        if offset is None:
+            raise InvalidRequest(what=f"{wire.HEADER_OFFSET} header")
         if offset != up.row.durable_offset:
             raise UploadOffset(offset=up.row.durable_offset)
 
@@ -560,6 +644,15 @@ class Platform:
             with self.db.read() as conn:
                 up = self._own_upload(conn, p, upload_id)
                 if up.row.state == "finished":
+                    status = conn.execute(
+                        select(db.submissions.c.status).where(
+                            db.submissions.c.id == up.row.submission_id
+                        )
+                    ).scalar_one()
+                    if status != "current":
+                        # Withdrawn or replaced since: that receipt no longer says what the
+                        # platform holds, so it is not handed out as the answer to a finish.
+                        raise UploadClosed(state=status)
                     # The answer was lost on the way: the same receipt again.
                     return self._receipt_of_submission(conn, up.row.submission_id)
             self._check_writable(up, now)
@@ -925,6 +1018,10 @@ class Platform:
             raise InvalidRequest(what="kind: tender | clarification")
         if len(data) > MAX_DOCUMENT:
             raise UploadTooLarge(what=f"> {MAX_DOCUMENT} bytes")
+        # Checked before the file is stored (and again under the lock below): a refused
+        # document leaves no file behind.
+        with self.db.read() as conn:
+            self._check_open(self._section(conn, section_id), self.config.now())
         sha, size = self.documents.put_stream(iter([data]))
         doc_id = _new_id()
         with self.db.write() as conn:
@@ -981,6 +1078,16 @@ class Platform:
         )
 
     def register_bidder(
+        self, p: Principal | None, section_id: str, body: wire.BidderRegistration
+    ) -> wire.BidderRegistration:
+        """Idempotent, also when two registrations race (the loser's insert conflicts; its
+        second attempt finds what the winner committed)."""
+        try:
+            return self._register_bidder(p, section_id, body)
+        except IntegrityError:
+            return self._register_bidder(p, section_id, body)
+
+    def _register_bidder(
         self, p: Principal | None, section_id: str, body: wire.BidderRegistration
     ) -> wire.BidderRegistration:
         try:

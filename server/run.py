@@ -16,10 +16,17 @@ import uvicorn
 from fastapi import FastAPI
 
 from crypto._files import atomic_write
+from sealbid.errors import SealBidError
 
 from .config import Config
 
-__all__ = ["bind", "make_server", "serve"]
+__all__ = ["ListenError", "bind", "make_server", "serve"]
+
+
+class ListenError(SealBidError):
+    code = "server.listen"
+    zh = "无法在 {address} 上监听：{why}（端口是否已被占用，或地址不属于本机？）"
+    en = "Cannot listen on {address}: {why} (is the port in use, or the address not this host's?)"
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -57,7 +64,13 @@ def serve(
     from .app import create_app
 
     app = create_app(config)
-    sock = bind(host, port)
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        app.state.platform.close()
+        raise ListenError(
+            f"{type(exc).__name__}", address=f"{host}:{port}", why=exc.strerror or str(exc)
+        ) from exc
     real_port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{real_port}"

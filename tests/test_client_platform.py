@@ -200,7 +200,7 @@ def test_another_bidders_bid_is_refused_and_shown_as_refused(
             c.submit(sid, alices_bid)
         assert info.value.__class__.__name__ in {"BidRejectedError", "ForbiddenError"}
         assert c.submission(sid).status == "none"
-        assert not list((tmp_path / "bob" / "receipts").rglob("*.json"))
+        assert not ReceiptStore(tmp_path / "bob" / "receipts").list()
 
 
 def test_a_host_cannot_submit(platform: RunningPlatform, tmp_path: Path) -> None:
@@ -252,7 +252,7 @@ def test_the_deadline_refusal_is_a_typed_error_by_the_platforms_clock(
         assert "截止" in text and info.value.server_code == "section.deadline_passed"
         with pytest.raises(DeadlinePassedError):
             c.withdraw(sid)
-        assert not list((tmp_path / "s" / "receipts").rglob("*.json"))
+        assert not ReceiptStore(tmp_path / "s" / "receipts").list()
 
 
 def test_a_deadline_passing_mid_upload_stops_it_with_the_typed_error(

@@ -400,7 +400,8 @@ def test_a_receipt_verifies_against_the_platform_cert_and_the_file(
     bid = tmp_path / "投标.sealbid"
     bid.write_bytes(b"bid")
     signed = _sign(platform_signer, canonical_json(_receipt()))
-    r = verify_receipt(signed, file_path=bid, platform_cert=[sandbox_ca.cert], section_id="S-001")
+    pinned = [platform_signer.signing_cert, sandbox_ca.cert]
+    r = verify_receipt(signed, file_path=bid, platform_cert=pinned, section_id="S-001")
     assert r.trust == "platform-cert" and r.receipt.sequence == 1
     assert r.sha256 == hashlib.sha256(signed.receipt.encode()).hexdigest()
     # Offline, without a certificate: anchored at the root the signature carries.
@@ -414,7 +415,9 @@ def test_a_receipt_for_another_file_is_not_proof(
     other.write_bytes(b"bix")
     signed = _sign(platform_signer, canonical_json(_receipt()))
     with pytest.raises(ReceiptInvalidError, match="digest"):
-        verify_receipt(signed, file_path=other, platform_cert=[sandbox_ca.cert])
+        verify_receipt(
+            signed, file_path=other, platform_cert=[platform_signer.signing_cert, sandbox_ca.cert]
+        )
 
 
 @pytest.mark.parametrize(
@@ -459,7 +462,8 @@ def test_the_receipt_store_writes_atomically_and_lists(
     saved = []
     for seq in (1, 2):
         signed = _sign(platform_signer, canonical_json(_receipt(sequence=seq, section_id="../x")))
-        saved.append(store.save(verify_receipt(signed, platform_cert=[sandbox_ca.cert])))
+        pinned = [platform_signer.signing_cert, sandbox_ca.cert]
+        saved.append(store.save(verify_receipt(signed, platform_cert=pinned)))
     paths = store.list()
     assert paths == [r.path for r in saved]
     assert all(p.is_relative_to(tmp_path / "receipts") and ".." not in p.parts for p in paths)

@@ -7,8 +7,9 @@ written after the deadline, and no response of any endpoint carries bid content.
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -226,8 +227,14 @@ def _run(matrix: Matrix, phase: dict[str, dict[str, int]], *, after: bool) -> No
 
 
 @pytest.fixture(scope="module")
-def matrix(served: Any, tmp_path_factory: pytest.TempPathFactory) -> Matrix:
-    return Matrix(served, tmp_path_factory.mktemp("matrix"))
+def matrix(served: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
+    # Bidder A holds a complete and a partial upload while the matrix creates a third one.
+    config = served.platform.config
+    served.platform.config = dataclasses.replace(config, max_open_uploads=3)
+    try:
+        yield Matrix(served, tmp_path_factory.mktemp("matrix"))
+    finally:
+        served.platform.config = config
 
 
 def test_every_endpoint_is_in_the_matrix(served: Any) -> None:

@@ -8,6 +8,7 @@ go over HTTP from 8 threads to the real server on loopback.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections import Counter
@@ -75,8 +76,16 @@ def test_finishes_racing_the_deadline(served: Any, tmp_path: Path) -> None:
         platform.append(principals[i], up.id, 0, None, data)
         return up.id
 
-    with ThreadPoolExecutor(8) as pool:
-        uploads = list(pool.map(lambda n: (n % BIDDERS, prepare(n % BIDDERS)), range(FINISHES + 1)))
+    # Many open uploads per bidder (the platform allows one by default): a thousand finishes.
+    config = platform.config
+    platform.config = dataclasses.replace(config, max_open_uploads=FINISHES + 1)
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            uploads = list(
+                pool.map(lambda n: (n % BIDDERS, prepare(n % BIDDERS)), range(FINISHES + 1))
+            )
+    finally:
+        platform.config = config
 
     # How many clock readings one finish takes (authentication, early check, commit check …).
     warm_i, warm_id = uploads.pop()
