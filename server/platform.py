@@ -214,6 +214,14 @@ class Platform:
                 )
         with self.db.read() as conn:
             referenced = set(conn.execute(select(db.submissions.c.file_sha256)).scalars())
+            published = set(conn.execute(select(db.documents.c.sha256)).scalars())
+        # Tender documents stored by a publish that crashed or was refused before its commit;
+        # digests() also drops half-written .incoming-* files.
+        for sha in list(self.documents.digests()):
+            if sha not in published:
+                log.warning("removing tender document file %s: no document refers to it", sha)
+                self.documents.remove(sha)
+        with self.db.read() as conn:
             open_uploads = {
                 r.id: r
                 for r in conn.execute(select(db.uploads).where(db.uploads.c.state == "open"))

@@ -413,3 +413,19 @@ def test_pg_race_concurrent_creates_conflict_not_500(served: Any, api: Api) -> N
             )
         )
         assert sorted(got) == [201] + [409] * (n - 1), got
+
+
+def test_recover_sweeps_tender_document_files_no_document_refers_to(served: Any) -> None:
+    """A publish that crashed between storing the file and its commit leaves a file no
+    document row names, and perhaps a half-written .incoming-* temp file: restart removes both,
+    and keeps every published document."""
+    store = served.platform.documents
+    orphan_sha, _ = store.put_stream(iter([os.urandom(3000)]))
+    half = store.root / ".incoming-crashed"
+    half.write_bytes(b"half a document")
+    kept = {f for f in store.root.rglob("*") if f.is_file()} - {store.path(orphan_sha), half}
+    assert kept, "the sandbox has published documents"
+    served.platform.recover()
+    assert not store.path(orphan_sha).exists()
+    assert not half.exists()
+    assert {f for f in store.root.rglob("*") if f.is_file()} == kept
