@@ -24,6 +24,7 @@ __all__ = [
     "FAST_RETRY",
     "Party",
     "RecordingTransport",
+    "cli_login",
     "client_for",
     "open_sections",
     "publish_clarification",
@@ -154,3 +155,13 @@ class RecordingTransport(httpx.HTTPTransport):
     def patches(self) -> list[tuple[int, int, str]]:
         """(offset, size, outcome) of every PATCH."""
         return [(o or 0, n, r) for m, _, o, n, r in self.log if m == "PATCH"]
+
+
+def cli_login(platform: Any, party: Party, state: Path) -> list[str]:
+    """The CLI options that point a command at ``platform`` as ``party``."""
+    return [
+        "--platform", platform.url,
+        "--identity", str(party.p12),
+        "--password-file", str(party.password_file),
+        "--state-dir", str(state),
+    ]  # fmt: skip

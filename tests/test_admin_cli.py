@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clienthelpers import Party, client_for, seal_for
+from clienthelpers import Party, cli_login, client_for, seal_for
 from platformserver import RunningPlatform, start_platform
 
 from client import wire
@@ -25,15 +25,6 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfo
     p = start_platform(tmp_path_factory.mktemp("platform"))
     yield p
     p.stop()
-
-
-def _login(platform: RunningPlatform, party: Party, state: Path) -> list[str]:
-    return [
-        "--platform", platform.url,
-        "--identity", str(party.p12),
-        "--password-file", str(party.password_file),
-        "--state-dir", str(state),
-    ]  # fmt: skip
 
 
 def _org_code(platform: RunningPlatform, party: Party) -> str:
@@ -64,7 +55,7 @@ def test_host_sets_up_a_section_and_the_admin_audits_it(
     host = Party.of(platform, "host")
     admin = Party.of(platform, "admin")
     bidder = Party.of(platform, "bidder", 0)
-    as_host = _login(platform, host, tmp_path / "host")
+    as_host = cli_login(platform, host, tmp_path / "host")
     pid, sid = "P-ADM-1", "S-ADM-1-1"
 
     cmd = ["admin", "project", "create", *as_host, "--id", pid, "--code", "HF-2025-ADM"]
@@ -124,7 +115,7 @@ def test_host_sets_up_a_section_and_the_admin_audits_it(
     v2 = capsys.readouterr().out.strip()
     assert v2 and v2 != v1
 
-    as_bidder = _login(platform, bidder, tmp_path / "bidder")
+    as_bidder = cli_login(platform, bidder, tmp_path / "bidder")
     assert main(["submit", *as_bidder, "--section", sid, str(old)]) == 1
     err = capsys.readouterr().err
     assert "重新密封" in err and "reseal" in err
@@ -133,7 +124,7 @@ def test_host_sets_up_a_section_and_the_admin_audits_it(
     assert main(["submit", *as_bidder, "--section", sid, str(new)]) == 0
     capsys.readouterr()
 
-    as_admin = _login(platform, admin, tmp_path / "admin")
+    as_admin = cli_login(platform, admin, tmp_path / "admin")
     assert main(["admin", "audit", *as_admin, "--json"]) == 0
     log = json.loads(capsys.readouterr().out)
     assert [e["seq"] for e in log] == list(range(log[0]["seq"], log[0]["seq"] + len(log)))
@@ -187,7 +178,7 @@ def test_admin_commands_are_forbidden_to_others(
         "@org": _org_code(platform, Party.of(platform, "bidder", 0)),
     }
     options = [fill.get(o, o) for o in options]
-    assert main(["admin", *command.split(), *_login(platform, party, tmp_path), *options]) == 1
+    assert main(["admin", *command.split(), *cli_login(platform, party, tmp_path), *options]) == 1
     err = capsys.readouterr().err
     assert "错误：" in err and "无权执行此操作" in err
     assert "error:" in err and "Not allowed" in err
@@ -213,7 +204,7 @@ def test_a_bad_form_file_is_a_usage_error(
 ) -> None:
     host = Party.of(platform, "host")
     path = _write_form(tmp_path / "form.json", form)
-    cmd = ["admin", "section", "create", *_login(platform, host, tmp_path), "--project", "P-X"]
+    cmd = ["admin", "section", "create", *cli_login(platform, host, tmp_path), "--project", "P-X"]
     cmd += ["--id", "S-BAD", "--code", "1", "--name", "坏表单标段", "--form", str(path)]
     assert main([*cmd, "--deadline", "2099-01-01T09:00", "--opening-time", "2099-01-01T09:00"]) == 2
     err = capsys.readouterr().err
@@ -227,7 +218,7 @@ def test_an_unsafe_document_name_is_refused_before_any_upload(
     sid = platform.sandbox["sections"][0]["id"]  # type: ignore[index]
     doc = tmp_path / "doc.pdf"
     doc.write_bytes(b"%PDF-1.4")
-    cmd = ["admin", "publish", *_login(platform, host, tmp_path), "--section", sid]
+    cmd = ["admin", "publish", *cli_login(platform, host, tmp_path), "--section", sid]
     assert main([*cmd, "--name", "../../etc/passwd", str(doc)]) == 2
     err = capsys.readouterr().err
     assert "文档名" in err and "document name" in err
@@ -243,7 +234,7 @@ def test_the_whole_audit_log_is_read_page_by_page(
     with client_for(platform, admin, tmp_path) as c:
         before = c.audit(limit=10000)
     monkeypatch.setattr(cli_admin, "_AUDIT_PAGE", 3)
-    assert main(["admin", "audit", *_login(platform, admin, tmp_path), "--json"]) == 0
+    assert main(["admin", "audit", *cli_login(platform, admin, tmp_path), "--json"]) == 0
     read = [e["seq"] for e in json.loads(capsys.readouterr().out)]
     # Everything there was before (its own login comes after, and may be in too).
     assert read[: len(before)] == [e.seq for e in before] and len(before) > 3

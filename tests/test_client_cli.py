@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clienthelpers import Party, client_for, open_sections, seal_for
+from clienthelpers import Party, cli_login, client_for, open_sections, seal_for
 from platformserver import RunningPlatform, start_platform
 
 from client import RetryPolicy, wire
@@ -29,25 +29,16 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfo
     p.stop()
 
 
-def _login(platform: RunningPlatform, party: Party, state: Path) -> list[str]:
-    return [
-        "--platform", platform.url,
-        "--identity", str(party.p12),
-        "--password-file", str(party.password_file),
-        "--state-dir", str(state),
-    ]  # fmt: skip
-
-
 def test_sections_lists_what_the_platform_has(
     platform: RunningPlatform, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bidder = Party.of(platform, "bidder", 0)
-    assert main(["sections", *_login(platform, bidder, tmp_path)]) == 0
+    assert main(["sections", *cli_login(platform, bidder, tmp_path)]) == 0
     out = capsys.readouterr().out
     for s in platform.sandbox["sections"]:  # type: ignore[index]
         assert s["id"] in out and s["name"] in out
     assert "北京时间" in out and "platform clock offset" in out
-    assert main(["sections", *_login(platform, bidder, tmp_path), "--json"]) == 0
+    assert main(["sections", *cli_login(platform, bidder, tmp_path), "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert {s["id"] for s in listed} == {s["id"] for s in platform.sandbox["sections"]}  # type: ignore[index]
 
@@ -60,7 +51,7 @@ def test_submit_receipts_verify_withdraw(
     state = tmp_path / "state"
     with client_for(platform, bidder, tmp_path / "seal") as c:
         bid = seal_for(c, bidder, sid, tmp_path)
-    login = _login(platform, bidder, state)
+    login = cli_login(platform, bidder, state)
 
     assert main(["submit", *login, "--section", sid, str(bid)]) == 0
     captured = capsys.readouterr()
@@ -104,7 +95,7 @@ def test_plain_http_to_a_remote_platform_is_refused(
     platform: RunningPlatform, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bidder = Party.of(platform, "bidder", 0)
-    login = _login(platform, bidder, tmp_path)
+    login = cli_login(platform, bidder, tmp_path)
     login[1] = "http://ggzy.example.cn"
     assert main(["sections", *login]) == 1
     err = capsys.readouterr().err
@@ -121,7 +112,7 @@ def test_a_platform_that_is_not_there_is_a_clear_error(
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     monkeypatch.setattr(cli_platform, "RETRY", RetryPolicy(attempts=2, initial=0.01))
-    login = _login(platform, Party.of(platform, "bidder", 0), tmp_path)
+    login = cli_login(platform, Party.of(platform, "bidder", 0), tmp_path)
     login[1] = f"http://127.0.0.1:{port}"
     assert main(["sections", *login]) == 1
     err = capsys.readouterr().err
