@@ -18,7 +18,7 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
@@ -84,6 +84,8 @@ Bidder = Annotated[auth.Principal, Depends(_role("bidder"))]
 Organiser = Annotated[auth.Principal, Depends(_role("admin", "host"))]
 Overseer = Annotated[auth.Principal, Depends(_role("admin", "supervisor"))]
 Staff = Annotated[auth.Principal, Depends(_role("admin", "host", "supervisor", "recorder"))]
+Host = Annotated[auth.Principal, Depends(_role("host"))]
+Signer = Annotated[auth.Principal, Depends(_role("bidder", "host", "supervisor", "recorder"))]
 
 
 def _error_response(status: int, code: str, zh: str, en: str, **headers: str) -> JSONResponse:
@@ -503,5 +505,98 @@ def _routes(platform: Platform) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
     ) -> list[wire.AuditEntry]:
         return platform.audit(after, limit)
+
+    # --- the remote opening (docs/opening.md) ----------------------------------------------------
+
+    o = platform.openings if platform is not None else cast(Any, None)  # None: OpenAPI only
+
+    @r.get("/openings/{section_id}", tags=["opening"])
+    def opening_state(section_id: str, p: Anyone) -> wire.OpeningState:
+        return o.state(p, section_id)
+
+    @r.get(
+        "/openings/{section_id}/events",
+        tags=["opening"],
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
+    async def opening_events(
+        section_id: str,
+        request: Request,
+        p: Anyone,
+        after: Annotated[int | None, Query(ge=0)] = None,
+    ) -> StreamingResponse:
+        await run_in_threadpool(o.check_viewer, p, section_id)
+        last = request.headers.get("last-event-id", "").strip()
+        start = after if after is not None else (int(last) if last.isdigit() else 0)
+        return StreamingResponse(
+            o.stream(p, section_id, after=start, is_disconnected=request.is_disconnected),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+    @r.post("/openings/{section_id}/start", tags=["opening"])
+    def opening_start(section_id: str, body: wire.OpeningStart, p: Host) -> wire.OpeningState:
+        return o.start(p, section_id, body)
+
+    @r.post("/openings/{section_id}/signin/challenge", tags=["opening"])
+    def opening_challenge(section_id: str, p: Bidder) -> wire.OpeningChallenge:
+        return o.signin_challenge(p, section_id)
+
+    @r.post("/openings/{section_id}/signin", tags=["opening"])
+    def opening_signin(section_id: str, body: wire.SigninRequest, p: Bidder) -> wire.MyStatus:
+        return o.signin(p, section_id, body)
+
+    @r.post("/openings/{section_id}/publish-list", tags=["opening"])
+    def opening_publish_list(section_id: str, p: Host) -> wire.OpeningState:
+        return o.publish_list(p, section_id)
+
+    @r.post("/openings/{section_id}/window", tags=["opening"])
+    def opening_window(section_id: str, body: wire.WindowOpen, p: Host) -> wire.OpeningState:
+        return o.open_window(p, section_id, body)
+
+    @r.post("/openings/{section_id}/window/extend", tags=["opening"])
+    def opening_extend(section_id: str, body: wire.WindowExtend, p: Host) -> wire.OpeningState:
+        return o.extend(p, section_id, body)
+
+    @r.get("/sections/{section_id}/submission/envelope", tags=["opening"])
+    def submission_envelope(section_id: str, p: Bidder) -> wire.SealedEnvelope:
+        return o.envelope(p, section_id)
+
+    @r.post("/openings/{section_id}/release", tags=["opening"])
+    def opening_release(section_id: str, body: wire.ReleaseRequest, p: Bidder) -> wire.MyStatus:
+        return o.release(p, section_id, body)
+
+    @r.post("/openings/{section_id}/close", tags=["opening"])
+    def opening_close(section_id: str, body: wire.WindowClose, p: Host) -> wire.OpeningState:
+        return o.close(p, section_id, body)
+
+    @r.post("/openings/{section_id}/objections", status_code=201, tags=["opening"])
+    def opening_object(section_id: str, body: wire.ObjectionCreate, p: Bidder) -> wire.Objection:
+        return o.object(p, section_id, body)
+
+    @r.post("/openings/{section_id}/objections/{objection_id}/answer", tags=["opening"])
+    def opening_answer(
+        section_id: str, objection_id: int, body: wire.ObjectionAnswer, p: Host
+    ) -> wire.Objection:
+        return o.answer(p, section_id, objection_id, body)
+
+    @r.post("/openings/{section_id}/announce", tags=["opening"])
+    def opening_announce(section_id: str, body: wire.Announce, p: Host) -> wire.OpeningState:
+        return o.announce(p, section_id, body)
+
+    @r.get("/openings/{section_id}/record", tags=["opening"])
+    def opening_record(section_id: str, p: Anyone) -> wire.SignedRecord:
+        return o.record(p, section_id)
+
+    @r.post("/openings/{section_id}/record/sign", tags=["opening"])
+    def opening_sign(
+        section_id: str, body: wire.RecordSignRequest, p: Signer
+    ) -> wire.RecordSignature:
+        return o.sign_record(p, section_id, body)
+
+    @r.post("/openings/{section_id}/finish", tags=["opening"])
+    def opening_finish(section_id: str, p: Host) -> wire.OpeningState:
+        return o.finish(p, section_id)
 
     return r

@@ -246,6 +246,120 @@ audit_head = Table(
 )
 
 
+# --- the remote opening (docs/opening.md) ---------------------------------------------------------
+
+openings = Table(
+    "openings",
+    metadata,
+    Column("section_id", String(100), ForeignKey("sections.id"), primary_key=True),
+    Column("phase", String(20), nullable=False),
+    Column("outcome", String(10), nullable=False),  # open | failed
+    Column("outcome_reason", Text),
+    Column("host_id", String(40), ForeignKey("accounts.id"), nullable=False),
+    Column("recorder_id", String(40), ForeignKey("accounts.id"), nullable=False),
+    Column("supervisor_id", String(40), ForeignKey("accounts.id"), nullable=False),
+    Column("started_at", UTCTime, nullable=False),
+    Column("window_minutes", Integer),
+    Column("window_opened_at", UTCTime),
+    Column("window_closes_at", UTCTime),
+    Column("closed_at", UTCTime),
+    Column("decision_reason", Text),
+    Column("extensions", Text, nullable=False, default="[]"),  # JSON [{at, minutes, reason}]
+    Column("transitions", Text, nullable=False, default="[]"),  # JSON [{phase, at, by}]
+    Column("confirmation_minutes", Integer),
+    Column("confirmation_until", UTCTime),
+    # The current record revision: canonical JSON text, its digest, the platform's signature.
+    Column("revision", Integer, nullable=False, default=0),
+    Column("record", Text),
+    Column("record_sha256", String(64)),
+    Column("record_signature", LargeBinary),
+    Column("closing", Text),
+    Column("closing_signature", LargeBinary),
+    Column("finished_at", UTCTime),
+    Column("event_seq", BigInteger, nullable=False, default=0),
+)
+
+# One row per bid in the opening: fixed at start from the current submissions.
+opening_bids = Table(
+    "opening_bids",
+    metadata,
+    Column("section_id", String(100), ForeignKey("openings.section_id"), nullable=False),
+    Column("account_id", String(40), ForeignKey("accounts.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("name", String(500), nullable=False),
+    Column("org_code", String(18)),
+    Column("submission_id", String(40), ForeignKey("submissions.id"), nullable=False),
+    Column("signin_at", UTCTime),
+    Column("signin_statement", Text),
+    Column("signin_signature", LargeBinary),
+    # pending | opened | failed (before close); opened | revoked | withdrawn (after)
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("started_at", UTCTime),
+    Column("ended_at", UTCTime),
+    Column("error_code", String(100)),
+    Column("error_zh", Text),
+    Column("error_en", Text),
+    Column("fault", String(10)),  # bidder | platform
+    Column("cause", Text),
+    Column("reason", Text),
+    # The opened summary (JSON): kept from release, shown to nobody until close.
+    Column("summary", Text),
+    PrimaryKeyConstraint("section_id", "account_id"),
+    UniqueConstraint("section_id", "number", name="opening_bids_number"),
+)
+
+opening_events = Table(
+    "opening_events",
+    metadata,
+    Column("section_id", String(100), ForeignKey("openings.section_id"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("at", UTCTime, nullable=False),
+    Column("kind", String(30), nullable=False),
+    # Who may see it: "all", "staff", or one account id (plus staff when staff_too).
+    Column("audience", String(40), nullable=False),
+    Column("staff_too", Boolean, nullable=False, default=False),
+    Column("data", Text, nullable=False),
+    PrimaryKeyConstraint("section_id", "seq"),
+)
+
+opening_challenges = Table(
+    "opening_challenges",
+    metadata,
+    Column("nonce_sha256", String(64), primary_key=True),
+    Column("section_id", String(100), nullable=False),
+    Column("account_id", String(40), nullable=False),
+    Column("expires_at", UTCTime, nullable=False),
+    Column("used", Boolean, nullable=False, default=False),
+)
+
+objections = Table(
+    "objections",
+    metadata,
+    Column("section_id", String(100), ForeignKey("openings.section_id"), nullable=False),
+    Column("id", Integer, nullable=False),
+    Column("account_id", String(40), ForeignKey("accounts.id"), nullable=False),
+    Column("raised_at", UTCTime, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("answer", Text),
+    Column("answered_by", String(40)),
+    Column("answered_at", UTCTime),
+    PrimaryKeyConstraint("section_id", "id"),
+)
+
+record_signatures = Table(
+    "record_signatures",
+    metadata,
+    Column("section_id", String(100), ForeignKey("openings.section_id"), nullable=False),
+    Column("record_sha256", String(64), nullable=False),
+    Column("account_id", String(40), ForeignKey("accounts.id"), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("signed_at", UTCTime, nullable=False),
+    Column("body", Text, nullable=False),  # wire.RecordSignature as JSON
+    PrimaryKeyConstraint("section_id", "record_sha256", "account_id"),
+)
+
+
 class Database:
     """An engine with the platform's connection settings and two kinds of transaction."""
 

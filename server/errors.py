@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from sealbid.errors import SealBidError
 
 __all__ = [
+    "PHASE_ZH",
     "AccountUnknown",
     "ApiError",
     "AuthCertificate",
@@ -26,16 +27,25 @@ __all__ = [
     "BidTenderVersion",
     "Conflict",
     "DeadlinePassed",
+    "FinishBlocked",
     "InvalidRequest",
     "NoSubmission",
     "NonceExpired",
     "NonceInvalid",
     "NotFound",
+    "NotParticipant",
     "NotRegistered",
+    "OpeningPhase",
+    "OpeningTooEarly",
+    "ReasonRequired",
+    "RecordStale",
+    "ReleaseFailed",
     "RequestTooLarge",
     "RoleForbidden",
     "SignatureInvalid",
     "SignedTimeInvalid",
+    "SignerNotAllowed",
+    "StaffChoice",
     "TokenExpired",
     "TokenInvalid",
     "UploadClosed",
@@ -43,6 +53,8 @@ __all__ = [
     "UploadIncomplete",
     "UploadOffset",
     "UploadTooLarge",
+    "WindowClosed",
+    "WindowRunning",
     "WrongPlatform",
     "plain_messages",
 ]
@@ -286,3 +298,96 @@ class NoSubmission(ApiError):
     code = "submission.none"
     zh = "本标段没有可撤回的投标文件。"
     en = "There is no submitted bid to withdraw in this section."
+
+
+# --- the remote opening ----------------------------------------------------------------------------
+
+PHASE_ZH = {
+    "waiting": "待开标",
+    "signin": "签到",
+    "listed": "已公布投标人名单",
+    "window": "解密中",
+    "closed": "解密已结束",
+    "announced": "已唱标",
+    "confirming": "开标记录确认中",
+    "finished": "开标已结束",
+}
+
+
+class OpeningPhase(ApiError):
+    status = 409
+    code = "opening.phase"
+    zh = "开标当前处于「{phase_zh}」阶段，不能{action_zh}。"
+    en = "The opening is in phase '{phase}': cannot {action_en} now."
+
+
+class OpeningTooEarly(ApiError):
+    status = 409
+    code = "opening.too_early"
+    zh = "未到开标时间（{time}，以平台时间为准），不能开始开标。"
+    en = "It is not yet the opening time ({time}, platform time)."
+
+
+class NotParticipant(ApiError):
+    status = 403
+    code = "opening.not_participant"
+    zh = "您不是本次开标的投标人（开标开始时没有您的有效投标文件）。"
+    en = "You are not a bidder of this opening (no current bid of yours when it started)."
+
+
+class WindowClosed(ApiError):
+    status = 409
+    code = "opening.window_closed"
+    zh = "解密时间已于 {time} 结束，不能再解密。"
+    en = "The decryption window ended at {time}; no more decryption."
+
+
+class WindowRunning(ApiError):
+    status = 409
+    code = "opening.window_running"
+    zh = "解密时间到 {time} 才结束，尚有 {pending} 家未解密；全部解密后方可提前结束。"
+    en = "The window runs until {time} and {pending} bid(s) are not yet opened; it can end early only when all are."
+
+
+class ReasonRequired(ApiError):
+    status = 422
+    code = "opening.reason_required"
+    zh = "{what_zh}：请填写理由。"
+    en = "{what_en}: a reason is required."
+
+
+class ReleaseFailed(ApiError):
+    status = 422
+    code = "opening.release"
+    zh = "解密失败：{why_zh}"
+    en = "Decryption failed: {why_en}"
+
+
+class RecordStale(ApiError):
+    status = 409
+    code = "opening.record_stale"
+    zh = "您签署的不是开标记录的当前版本（当前摘要 {current}），请重新查看后签署。"
+    en = (
+        "You signed a record that is not the current one (now {current}); review it and sign again."
+    )
+
+
+class SignerNotAllowed(ApiError):
+    status = 403
+    code = "opening.signer"
+    zh = "您不能以「{role}」身份签署本次开标记录。"
+    en = "You may not sign this opening record as {role}."
+
+
+class FinishBlocked(ApiError):
+    status = 409
+    code = "opening.finish_blocked"
+    zh = "还不能结束开标：{what_zh}"
+    en = "Cannot finish the opening yet: {what_en}"
+
+
+class StaffChoice(ApiError):
+    status = 422
+    code = "opening.staff"
+    zh = "请指定{role_zh}：{what_zh}"
+    en = "Name the {role}: {what_en}"

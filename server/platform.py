@@ -168,6 +168,9 @@ class Platform:
         self.blobs = BlobStore(config.data_dir / "blobs")
         self.documents = BlobStore(config.data_dir / "documents")
         self.parts = UploadFiles(config.data_dir / "uploads")
+        from .opening import Openings
+
+        self.openings = Openings(self)
 
     @classmethod
     def start(cls, config: Config) -> Platform:

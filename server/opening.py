@@ -1,0 +1,1670 @@
+"""The remote opening (不见面开标) on the platform: the state machine of docs/opening.md.
+
+    openings = Openings(platform)
+    openings.start(host, "S-1", wire.OpeningStart())
+    openings.release(bidder, "S-1", wire.ReleaseRequest(file_key=...))
+    async for chunk in openings.stream(principal, "S-1", after=0): ...
+
+Every method is one or two transactions on the platform's database; each transition appends an
+audit row and stores its events in the same transaction, and the events go to the live streams
+(:mod:`server.events`) once it has committed. On PostgreSQL the opening's row is locked FOR UPDATE
+first, so operations on one opening serialise; SQLite serialises every writer.
+
+What nobody may learn before the window closes (电子招标投标办法 Art. 30/31, style rule 6): a
+released key is used in the request that brings it and then dropped; the summary it opens is
+stored and given to nobody — no route, no event, no audit row carries it — until ``close``
+publishes every summary at once. Before the bidder list is published even the number of bidders
+is kept from bidders (招标投标法 Art. 22): a bidder sees only itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography import x509
+from sqlalchemy import Connection, Row, func, select, update
+
+from client import wire
+from client.forms import summary_problems
+from crypto import canonical_json
+from crypto.errors import (
+    CryptoError,
+    FileAccessError,
+    KeyCommitmentError,
+    PayloadCorruptedError,
+    PayloadDigestError,
+)
+from crypto.release import envelope_parts, open_with_key
+
+from . import db
+from .auth import (
+    Principal,
+    _check_certificate,
+    _parse_signed_time,
+    _sha256_hex,
+    cert_sha256,
+    org_code_of,
+)
+from .errors import (
+    PHASE_ZH,
+    Conflict,
+    FinishBlocked,
+    InvalidRequest,
+    NonceExpired,
+    NonceInvalid,
+    NoSubmission,
+    NotFound,
+    NotParticipant,
+    OpeningPhase,
+    OpeningTooEarly,
+    ReasonRequired,
+    RecordStale,
+    ReleaseFailed,
+    SignedTimeInvalid,
+    SignerNotAllowed,
+    StaffChoice,
+    WindowClosed,
+    WindowRunning,
+)
+from .events import EventHub, StoredEvent, Viewer
+from .receipts import append_audit, iso_seconds
+
+__all__ = ["MIN_BIDS", "Openings"]
+
+log = logging.getLogger("sealbid.server.opening")
+
+MIN_BIDS = 3  # 招标投标法实施条例 Art. 44: fewer than three bids, no opening
+STAFF_ROLES = ("host", "recorder", "supervisor", "admin")
+SIGNER_ORDER = {"host": 0, "recorder": 1, "supervisor": 2, "bidder": 3}
+DEFAULT_CONFIRMATION = 30  # minutes, for a failed opening's record
+PLACE = "不见面开标大厅（网上开标） / online remote-opening hall"
+_BEFORE_CLOSE = ("signin", "listed", "window")
+
+
+def _iso(t: datetime | None) -> str | None:
+    return iso_seconds(t) if t is not None else None
+
+
+def _phase_error(phase: str, action_zh: str, action_en: str) -> OpeningPhase:
+    return OpeningPhase(
+        phase=phase, phase_zh=PHASE_ZH.get(phase, phase), action_zh=action_zh, action_en=action_en
+    )
+
+
+class _Tx:
+    """Events made in one transaction, published after it commits."""
+
+    def __init__(self, section_id: str) -> None:
+        self.section_id = section_id
+        self.events: list[StoredEvent] = []
+
+
+class Openings:
+    """The openings of one platform process."""
+
+    def __init__(self, platform: Any, *, max_parallel_releases: int = 4) -> None:
+        self.p = platform
+        self.config = platform.config
+        self.db: db.Database = platform.db
+        self.hub = EventHub(self._load_events)
+        # Decrypting a big bid is CPU and disk: a few at a time, the rest queue in the pool.
+        self._decrypting = threading.BoundedSemaphore(max_parallel_releases)
+
+    # --- plumbing ----------------------------------------------------------------------------------
+
+    def _load_events(self, section_id: str, after: int) -> list[StoredEvent]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(db.opening_events)
+                .where(
+                    db.opening_events.c.section_id == section_id,
+                    db.opening_events.c.seq > after,
+                )
+                .order_by(db.opening_events.c.seq)
+            ).all()
+        return [
+            StoredEvent(r.seq, r.at, r.kind, r.audience, r.staff_too, json.loads(r.data))
+            for r in rows
+        ]
+
+    def _emit(
+        self,
+        conn: Connection,
+        tx: _Tx,
+        kind: str,
+        data: dict[str, Any],
+        now: datetime,
+        *,
+        audience: str = "all",
+        staff_too: bool = False,
+    ) -> None:
+        seq = conn.execute(
+            update(db.openings)
+            .where(db.openings.c.section_id == tx.section_id)
+            .values(event_seq=db.openings.c.event_seq + 1)
+            .returning(db.openings.c.event_seq)
+        ).scalar_one()
+        conn.execute(
+            db.opening_events.insert().values(
+                section_id=tx.section_id,
+                seq=seq,
+                at=now,
+                kind=kind,
+                audience=audience,
+                staff_too=staff_too,
+                data=json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+            )
+        )
+        tx.events.append(StoredEvent(seq, now, kind, audience, staff_too, data))
+
+    def _publish(self, tx: _Tx) -> None:
+        self.hub.published(tx.section_id, tx.events)
+
+    def _opening(self, conn: Connection, section_id: str, *, lock: bool = False) -> Row[Any]:
+        q = select(db.openings).where(db.openings.c.section_id == section_id)
+        if lock:
+            q = q.with_for_update()
+        row = conn.execute(q).first()
+        if row is None:
+            self.p._section(conn, section_id)  # 404 for an unknown section
+            raise _phase_error("waiting", "进行此操作", "do this")
+        return row
+
+    def _bid(self, conn: Connection, section_id: str, account_id: str) -> Row[Any] | None:
+        return conn.execute(
+            select(db.opening_bids).where(
+                db.opening_bids.c.section_id == section_id,
+                db.opening_bids.c.account_id == account_id,
+            )
+        ).first()
+
+    def _participant(self, conn: Connection, p: Principal, section_id: str) -> Row[Any] | None:
+        """The caller's bid row (bidders), None for staff; NotParticipant for anyone else."""
+        if p.role in STAFF_ROLES:
+            return None
+        bid = self._bid(conn, section_id, p.account_id)
+        if bid is None:
+            raise NotParticipant()
+        return bid
+
+    @staticmethod
+    def _require(op: Row[Any], phases: Sequence[str], action_zh: str, action_en: str) -> None:
+        if op.phase not in phases:
+            raise _phase_error(op.phase, action_zh, action_en)
+
+    def _transition(
+        self,
+        conn: Connection,
+        tx: _Tx,
+        op: Row[Any],
+        phase: str,
+        p: Principal | None,
+        now: datetime,
+        **values: Any,
+    ) -> None:
+        transitions = json.loads(op.transitions) if op is not None else []
+        by = p.actor if p is not None else "platform"
+        transitions.append({"phase": phase, "at": _iso(now), "by": by})
+        conn.execute(
+            update(db.openings)
+            .where(db.openings.c.section_id == tx.section_id)
+            .values(phase=phase, transitions=json.dumps(transitions, ensure_ascii=False), **values)
+        )
+        append_audit(
+            conn,
+            at=now,
+            actor=by,
+            action=f"opening.{phase}",
+            subject=tx.section_id,
+            data={k: _audit_value(v) for k, v in values.items() if k not in _SECRET_COLUMNS},
+        )
+        self._emit(conn, tx, "phase", {"phase": phase, "by": by, "at": _iso(now)}, now)
+
+    def status(self, section_id: str) -> dict[str, Any]:
+        """What a ``tick`` carries: server time, phase, the window's end."""
+        now = self.config.now()
+        with self.db.read() as conn:
+            row = conn.execute(
+                select(
+                    db.openings.c.phase,
+                    db.openings.c.window_closes_at,
+                    db.openings.c.confirmation_until,
+                ).where(db.openings.c.section_id == section_id)
+            ).first()
+        return {
+            "server_time": now.isoformat().replace("+00:00", "Z"),
+            "phase": row.phase if row else "waiting",
+            "window_closes_at": _iso(row.window_closes_at) if row else None,
+            "confirmation_until": _iso(row.confirmation_until) if row else None,
+        }
+
+    # --- start, sign-in, list, window ----------------------------------------------------------------
+
+    def _staff_account(self, conn: Connection, role: str, wanted: str | None) -> Row[Any]:
+        rows = conn.execute(select(db.accounts).where(db.accounts.c.role == role)).all()
+        role_zh = {"recorder": "记录人", "supervisor": "监督人"}[role]
+        if wanted:
+            rows = [r for r in rows if wanted in (r.name, r.key, r.id)]
+            if not rows:
+                raise StaffChoice(
+                    role=role,
+                    role_zh=role_zh,
+                    what_zh=f"没有名为「{wanted}」的{role_zh}账户",
+                    what_en=f"no {role} account named {wanted!r}",
+                )
+        if len(rows) != 1:
+            raise StaffChoice(
+                role=role,
+                role_zh=role_zh,
+                what_zh=f"平台有 {len(rows)} 个{role_zh}账户",
+                what_en=f"the platform has {len(rows)} {role} accounts",
+            )
+        return rows[0]
+
+    def start(self, p: Principal, section_id: str, body: wire.OpeningStart) -> wire.OpeningState:
+        tx = _Tx(section_id)
+        with self.db.write() as conn:
+            section = self.p._section(conn, section_id, lock=True)
+            now = self.config.now()
+            if now < section.opening_time or now < section.deadline:
+                raise OpeningTooEarly(time=_show(max(section.opening_time, section.deadline)))
+            if conn.execute(
+                select(db.openings.c.phase).where(db.openings.c.section_id == section_id)
+            ).first():
+                raise Conflict(what=f"标段 {section_id} 已开始开标 / the opening has started")
+            recorder = self._staff_account(conn, "recorder", body.recorder)
+            supervisor = self._staff_account(conn, "supervisor", body.supervisor)
+            bids = conn.execute(
+                select(db.submissions, db.accounts.c.name, db.accounts.c.org_code)
+                .join(db.accounts, db.accounts.c.id == db.submissions.c.account_id)
+                .where(
+                    db.submissions.c.section_id == section_id,
+                    db.submissions.c.status == "current",
+                )
+                .order_by(db.submissions.c.received_at, db.submissions.c.id)
+            ).all()
+            failed = len(bids) < MIN_BIDS
+            conn.execute(
+                db.openings.insert().values(
+                    section_id=section_id,
+                    phase="signin",
+                    outcome="failed" if failed else "open",
+                    outcome_reason=(
+                        f"投标截止时提交投标文件的投标人少于 {MIN_BIDS} 个（{len(bids)} 个），"
+                        f"不得开标，招标失败（流标） / fewer than {MIN_BIDS} bids ({len(bids)}) at"
+                        " the deadline: no opening, the tender failed"
+                        if failed
+                        else None
+                    ),
+                    host_id=p.account_id,
+                    recorder_id=recorder.id,
+                    supervisor_id=supervisor.id,
+                    started_at=now,
+                    extensions="[]",
+                    transitions="[]",
+                    revision=0,
+                    event_seq=0,
+                )
+            )
+            for number, b in enumerate(bids, 1):
+                conn.execute(
+                    db.opening_bids.insert().values(
+                        section_id=section_id,
+                        account_id=b.account_id,
+                        number=number,
+                        name=b.name,
+                        org_code=b.org_code,
+                        submission_id=b.id,
+                        status="pending",
+                        attempts=0,
+                    )
+                )
+            op = self._opening(conn, section_id)
+            self._transition(
+                conn,
+                tx,
+                op,
+                "signin",
+                p,
+                now,
+                recorder_id=recorder.id,
+                supervisor_id=supervisor.id,
+            )
+            if failed:
+                op = self._opening(conn, section_id)
+                conn.execute(
+                    update(db.opening_bids)
+                    .where(db.opening_bids.c.section_id == section_id)
+                    .values(status="withdrawn", cause="未开标（流标） / not opened (failed tender)")
+                )
+                self._announce(conn, tx, op, p, now, DEFAULT_CONFIRMATION)
+        self._publish(tx)
+        return self.state(p, section_id)
+
+    def signin_challenge(self, p: Principal, section_id: str) -> wire.OpeningChallenge:
+        import secrets
+
+        now = self.config.now()
+        nonce = secrets.token_bytes(32)
+        with self.db.write() as conn:
+            op = self._opening(conn, section_id)
+            self._participant(conn, p, section_id)
+            self._require(op, _BEFORE_CLOSE, "签到", "sign in")
+            conn.execute(
+                db.opening_challenges.delete().where(db.opening_challenges.c.expires_at < now)
+            )
+            conn.execute(
+                db.opening_challenges.insert().values(
+                    nonce_sha256=_sha256_hex(nonce),
+                    section_id=section_id,
+                    account_id=p.account_id,
+                    expires_at=now + self.config.challenge_ttl,
+                    used=False,
+                )
+            )
+        return wire.OpeningChallenge(
+            nonce=base64.b64encode(nonce).decode("ascii"),
+            platform_id=self.config.platform_id,
+            section_id=section_id,
+            expires_at=now + self.config.challenge_ttl,
+        )
+
+    def _burn(self, p: Principal, section_id: str, nonce_b64: str, now: datetime) -> None:
+        try:
+            nonce = base64.b64decode(nonce_b64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise NonceInvalid("nonce is not base64") from exc
+        key = _sha256_hex(nonce)
+        with self.db.write() as conn:
+            row = conn.execute(
+                select(db.opening_challenges)
+                .where(db.opening_challenges.c.nonce_sha256 == key)
+                .with_for_update()
+            ).first()
+            if (
+                row is None
+                or row.used
+                or row.section_id != section_id
+                or row.account_id != p.account_id
+            ):
+                raise NonceInvalid("unknown, used or someone else's nonce")
+            conn.execute(
+                update(db.opening_challenges)
+                .where(db.opening_challenges.c.nonce_sha256 == key)
+                .values(used=True)
+            )
+        if row.expires_at <= now:
+            raise NonceExpired()
+
+    def _check_signer(
+        self,
+        p: Principal,
+        section: Row[Any],
+        signature_b64: str,
+        message: bytes,
+        now: datetime,
+    ) -> x509.Certificate:
+        try:
+            signature = base64.b64decode(signature_b64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidRequest(what="signature: not base64") from exc
+        trust = [*self.p.trusted_cas()]
+        if p.role == "bidder":
+            trust = crypto_certs(section.trusted_ca_pem) or trust
+        cert = _check_certificate(signature, message, trust, now)
+        same = (
+            org_code_of(cert) == p.org_code
+            if p.org_code is not None
+            else cert_sha256(cert) == p.cert_sha256
+        )
+        if not same:
+            raise SignerNotAllowed(role=p.role)
+        return cert
+
+    def signin(self, p: Principal, section_id: str, body: wire.SigninRequest) -> wire.MyStatus:
+        now = self.config.now()
+        self._burn(p, section_id, body.nonce, now)
+        signed_at = _parse_signed_time(body.time)
+        if abs(signed_at - now) > self.config.challenge_ttl:
+            raise SignedTimeInvalid(f"signed {body.time}, platform {iso_seconds(now)}")
+        with self.db.read() as conn:
+            section = self.p._section(conn, section_id)
+        message = wire.opening_signin_message(
+            nonce=body.nonce,
+            platform_id=self.config.platform_id,
+            section_id=section_id,
+            time=body.time,
+        )
+        self._check_signer(p, section, body.signature, message, now)
+        tx = _Tx(section_id)
+        with self.db.write() as conn:
+            op = self._opening(conn, section_id, lock=True)
+            bid = self._participant(conn, p, section_id)
+            self._require(op, _BEFORE_CLOSE, "签到", "sign in")
+            assert bid is not None  # bidders only (route)
+            if bid.signin_at is None:
+                conn.execute(
+                    update(db.opening_bids)
+                    .where(
+                        db.opening_bids.c.section_id == section_id,
+                        db.opening_bids.c.account_id == p.account_id,
+                    )
+                    .values(
+                        signin_at=now,
+                        signin_statement=message.decode(),
+                        signin_signature=base64.b64decode(body.signature),
+                    )
+                )
+                append_audit(
+                    conn,
+                    at=now,
+                    actor=p.actor,
+                    action="opening.signin",
+                    subject=section_id,
+                    data={"number": bid.number},
+                )
+                listed = op.phase != "signin"
+                self._emit(
+                    conn,
+                    tx,
+                    "signin",
+                    {"number": bid.number, "name": bid.name, "at": _iso(now)},
+                    now,
+                    audience="all" if listed else p.account_id,
+                    staff_too=not listed,
+                )
+        self._publish(tx)
+        return self.my_status(p, section_id)
+
+    def publish_list(self, p: Principal, section_id: str) -> wire.OpeningState:
+        tx = _Tx(section_id)
+        with self.db.write() as conn:
+            op = self._opening(conn, section_id, lock=True)
+            self._require(op, ("signin",), "公布投标人名单", "publish the bidder list")
+            now = self.config.now()
+            self._transition(conn, tx, op, "listed", p, now)
+            bids = self._bids(conn, section_id)
+            self._emit(
+                conn,
+                tx,
+                "list",
+                {"bidders": [_list_entry(b) for b in bids], "bid_count": len(bids)},
+                now,
+            )
+        self._publish(tx)
+        return self.state(p, section_id)
+
+    def open_window(
+        self, p: Principal, section_id: str, body: wire.WindowOpen
+    ) -> wire.OpeningState:
+        tx = _Tx(section_id)
+        with self.db.write() as conn:
+            op = self._opening(conn, section_id, lock=True)
+            self._require(op, ("listed",), "开始解密", "open the decryption window")
+            now = self.config.now()
+            closes = now + timedelta(minutes=body.minutes)
+            self._transition(
+                conn,
+                tx,
+                op,
+                "window",
+                p,
+                now,
+                window_minutes=body.minutes,
+                window_opened_at=now,
+                window_closes_at=closes,
+            )
+            self._emit(
+                conn,
+                tx,
+                "window",
+                {"opened_at": _iso(now), "closes_at": _iso(closes), "minutes": body.minutes},
+                now,
+            )
+        self._publish(tx)
+        return self.state(p, section_id)
+
+    def extend(self, p: Principal, section_id: str, body: wire.WindowExtend) -> wire.OpeningState:
+        tx = _Tx(section_id)
+        with self.db.write() as conn:
+            op = self._opening(conn, section_id, lock=True)
+            self._require(op, ("window",), "延长解密时间", "extend the window")
+            now = self.config.now()
+            closes = max(op.window_closes_at, now) + timedelta(minutes=body.minutes)
+            extensions = json.loads(op.extensions)
+            extensions.append({"at": _iso(now), "minutes": body.minutes, "reason": body.reason})
+            conn.execute(
+                update(db.openings)
+                .where(db.openings.c.section_id == section_id)
+                .values(window_closes_at=closes, extensions=json.dumps(extensions))
+            )
+            append_audit(
+                conn,
+                at=now,
+                actor=p.actor,
+                action="opening.extend",
+                subject=section_id,
+                data={"minutes": body.minutes, "reason": body.reason, "closes_at": _iso(closes)},
+            )
+            self._emit(
+                conn,
+                tx,
+                "window",
+                {
+                    "opened_at": _iso(op.window_opened_at),
+                    "closes_at": _iso(closes),
+                    "extended_minutes": body.minutes,
+                    "reason": body.reason,
+                },
+                now,
+            )
+        self._publish(tx)
+        return self.state(p, section_id)
+
+    # --- release ---------------------------------------------------------------------------------
+
+    def _own_submission(self, conn: Connection, p: Principal, section_id: str) -> Row[Any]:
+        self.p._section(conn, section_id)
+        op = conn.execute(
+            select(db.openings.c.phase).where(db.openings.c.section_id == section_id)
+        ).first()
+        if op is not None:
+            bid = self._bid(conn, section_id, p.account_id)
+            if bid is None:
+                raise NotParticipant()
+            q = select(db.submissions).where(db.submissions.c.id == bid.submission_id)
+        else:
+            q = select(db.submissions).where(
+                db.submissions.c.section_id == section_id,
+                db.submissions.c.account_id == p.account_id,
+                db.submissions.c.status == "current",
+            )
+        row = conn.execute(q).first()
+        if row is None:
+            raise NoSubmission()
+        return row
+
+    def envelope(self, p: Principal, section_id: str) -> wire.SealedEnvelope:
+        with self.db.read() as conn:
+            sub = self._own_submission(conn, p, section_id)
+        path = self.p.blobs.path(sub.file_sha256)
+        try:
+            head, tail = envelope_parts(path)
+        except (CryptoError, OSError) as exc:
+            log.error("stored bid %s unreadable: %s", sub.file_sha256, exc)
+            raise ReleaseFailed(
+                wire_code="opening.platform_fault",
+                why_zh="平台存储的投标文件无法读取（平台原因）",
+                why_en="the platform cannot read the stored bid (platform fault)",
+            ) from exc
+        return wire.SealedEnvelope(
+            section_id=section_id,
+            file_sha256=sub.file_sha256,
+            file_size=int(sub.file_size),
+            head=base64.b64encode(head).decode("ascii"),
+            tail=base64.b64encode(tail).decode("ascii"),
+        )
+
+    def release(self, p: Principal, section_id: str, body: wire.ReleaseRequest) -> wire.MyStatus:
+        try:
+            file_key = base64.b64decode(body.file_key, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidRequest(what="file_key: not base64") from exc
+        if len(file_key) != 32:
+            raise InvalidRequest(what="file_key: 32 bytes")
+        tx = _Tx(section_id)
+        with self.db.write() as conn:
+            op = self._opening(conn, section_id, lock=True)
+            bid = self._participant(conn, p, section_id)
+            assert bid is not None
+            now = self.config.now()
+            self._check_window(op, now)
+            if bid.status == "opened":
+                return self._my(bid)
+            conn.execute(
+                update(db.opening_bids)
+                .where(
+                    db.opening_bids.c.section_id == section_id,
+                    db.opening_bids.c.account_id == p.account_id,
+                )
+                .values(
+                    attempts=db.opening_bids.c.attempts + 1,
+                    started_at=bid.started_at or now,
+                )
+            )
+            sub = conn.execute(
+                select(db.submissions).where(db.submissions.c.id == bid.submission_id)
+            ).one()
+            section = self.p._section(conn, section_id)
+        form = wire.SummaryForm.model_validate_json(section.form)
+        with self._decrypting:
+            outcome, summary = self._check_key(sub, file_key, form, p, section)
+        del file_key
+        with self.db.write() as conn:
+            op = self._opening(conn, section_id, lock=True)
+            now = self.config.now()
+            if op.phase != "window":
+                # Closed while this key was being checked: close has decided already.
+                raise WindowClosed(time=_show(op.closed_at or now))
+            ok = outcome is None
+            values: dict[str, Any] = {"ended_at": now} if ok else {}
+            if ok:
+                values.update(
+                    status="opened",
+                    error_code=None,
+                    error_zh=None,
+                    error_en=None,
+                    fault=None,
+                    summary=summary,
+                )
+            else:
+                assert outcome is not None
+                values.update(
+                    status="failed",
+                    error_code=outcome.wire_code,
+                    error_zh=outcome.params.get("why_zh"),
+                    error_en=outcome.params.get("why_en"),
+                    fault="platform" if outcome.wire_code == "opening.platform_fault" else "bidder",
+                )
+            conn.execute(
+                update(db.opening_bids)
+                .where(
+                    db.opening_bids.c.section_id == section_id,
+                    db.opening_bids.c.account_id == p.account_id,
+                )
+                .values(**values)
+            )
+            bid = self._bid(conn, section_id, p.account_id)
+            assert bid is not None
+            append_audit(
+                conn,
+                at=now,
+                actor=p.actor,
+                action="opening.release",
+                subject=section_id,
+                data={
+                    "number": bid.number,
+                    "status": bid.status,
+                    "attempts": bid.attempts,
+                    "code": bid.error_code,
+                },
+            )
+            public = {
+                "number": bid.number,
+                "status": bid.status,
+                "attempts": bid.attempts,
+                "at": _iso(now),
+            }
+            self._emit(conn, tx, "decryption", public, now)
+            if not ok:
+                self._emit(
+                    conn,
+                    tx,
+                    "decryption",
+                    {
+                        **public,
+                        "error": {"code": bid.error_code, "zh": bid.error_zh, "en": bid.error_en},
+                    },
+                    now,
+                    audience=p.account_id,
+                )
+        self._publish(tx)
+        if outcome is not None:
+            raise outcome
+        return self._my(bid)
+
+    def _check_key(
+        self,
+        sub: Row[Any],
+        file_key: bytes,
+        form: wire.SummaryForm,
+        p: Principal,
+        section: Row[Any],
+    ) -> tuple[ReleaseFailed | None, str | None]:
+        """Open the stored bid with the released key: ``(None, summary JSON)`` when it opened,
+        else ``(the refusal to answer, None)``."""
+        failure = self._open_stored(sub, file_key, form, p, section)
+        if isinstance(failure, ReleaseFailed):
+            return failure, None
+        return None, failure
+
+    def _open_stored(
+        self,
+        sub: Row[Any],
+        file_key: bytes,
+        form: wire.SummaryForm,
+        p: Principal,
+        section: Row[Any],
+    ) -> ReleaseFailed | str:
+        path = self.p.blobs.path(sub.file_sha256)
+        try:
+            checked = open_with_key(path, file_key, trust=crypto_certs(section.trusted_ca_pem))
+        except KeyCommitmentError:
+            return ReleaseFailed(
+                wire_code="opening.key_wrong",
+                why_zh="密钥与投标文件不符（可能用了续期或更换后的证书）",
+                why_en="the key does not fit the bid (a renewed or different certificate?)",
+            )
+        except (PayloadCorruptedError, PayloadDigestError, FileAccessError, OSError) as exc:
+            if self._stored_intact(sub):
+                return ReleaseFailed(
+                    wire_code="opening.bid_damaged",
+                    why_zh="投标文件内容无法解密（文件在密封时已损坏）",
+                    why_en="the bid's content does not decrypt (it was damaged when sealed)",
+                )
+            log.error("stored bid %s damaged on the platform: %s", sub.file_sha256, exc)
+            return ReleaseFailed(
+                wire_code="opening.platform_fault",
+                why_zh="平台存储的投标文件已损坏（平台原因）",
+                why_en="the platform's stored copy is damaged (platform fault)",
+            )
+        except CryptoError as exc:
+            if not self._stored_intact(sub):
+                log.error("stored bid %s damaged on the platform: %s", sub.file_sha256, exc)
+                return ReleaseFailed(
+                    wire_code="opening.platform_fault",
+                    why_zh="平台存储的投标文件已损坏（平台原因）",
+                    why_en="the platform's stored copy is damaged (platform fault)",
+                )
+            return ReleaseFailed(
+                wire_code="opening.bid_damaged",
+                why_zh=f"投标文件无法打开（{exc.code}）",
+                why_en=f"the bid does not open ({exc.code})",
+            )
+        same = (
+            org_code_of(checked.signer) == p.org_code
+            if p.org_code is not None
+            else cert_sha256(checked.signer) == p.cert_sha256
+        )
+        if not same:
+            return ReleaseFailed(
+                wire_code="opening.signer",
+                why_zh="投标文件不是由本投标人签名的",
+                why_en="the bid is not signed by this bidder",
+            )
+        problems = summary_problems(form, checked.summary)
+        if problems:
+            return ReleaseFailed(
+                wire_code="opening.summary_invalid",
+                why_zh="开标一览表不符合招标文件的格式：" + "；".join(problems),
+                why_en="the bid summary does not fit the tender's form: " + "; ".join(problems),
+            )
+        return canonical_json(checked.summary).decode()
+
+    def _stored_intact(self, sub: Row[Any]) -> bool:
+        path = self.p.blobs.path(sub.file_sha256)
+        h = hashlib.sha256()
+        try:
+            with open(path, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    h.update(chunk)
+        except OSError:
+            return False
+        return bool(h.hexdigest() == sub.file_sha256)
+
+    def _check_window(self, op: Row[Any], now: datetime) -> None:
+        if op.phase in ("signin", "listed"):
+            raise _phase_error(
+                op.phase, "解密（解密时间尚未开始）", "decrypt (the window is not open)"
+            )
+        if op.phase != "window":
+            raise WindowClosed(time=_show(op.closed_at or op.window_closes_at or now))
+        if now >= op.window_closes_at:
+            raise WindowClosed(time=_show(op.window_closes_at))
+
+    # --- close ---------------------------------------------------------------------------------
+
+    def close(self, p: Principal, section_id: str, body: wire.WindowClose) -> wire.OpeningState:
+        tx = _Tx(section_id)
+        with self.db.write() as conn:
+            op = self._opening(conn, section_id, lock=True)
+            self._require(op, ("window",), "结束解密", "close the window")
+            now = self.config.now()
+            bids = self._bids(conn, section_id)
+            unopened = [b for b in bids if b.status != "opened"]
+            if now < op.window_closes_at and (not body.early or unopened):
+                raise WindowRunning(time=_show(op.window_closes_at), pending=len(unopened))
+            if unopened and not (body.reason and body.reason.strip()):
+                raise ReasonRequired(
+                    what_zh=f"有 {len(unopened)} 份投标文件未解密，须说明处理决定",
+                    what_en=f"{len(unopened)} bid(s) did not open; explain the decision",
+                )
+            overrides = {d.org_code: d for d in body.decisions}
+            known = {b.org_code for b in unopened}
+            for code in overrides:
+                if code not in known:
+                    raise InvalidRequest(
+                        what=f"decisions: {code} 不是未解密的投标人 / not an unopened bid"
+                    )
+            for b in unopened:
+                fault = b.fault or "bidder"
+                cause = _cause(b)
+                reason = None
+                if b.org_code in overrides:
+                    d = overrides[b.org_code]
+                    fault, reason = d.fault, d.reason
+                    cause = f"{cause}；主持人决定 / host's decision: {d.reason}"
+                conn.execute(
+                    update(db.opening_bids)
+                    .where(
+                        db.opening_bids.c.section_id == section_id,
+                        db.opening_bids.c.account_id == b.account_id,
+                    )
+                    .values(
+                        status="revoked" if fault == "bidder" else "withdrawn",
+                        fault=fault,
+                        cause=cause,
+                        reason=reason,
+                        summary=None,
+                    )
+                )
+            self._transition(
+                conn,
+                tx,
+                op,
+                "closed",
+                p,
+                now,
+                closed_at=now,
+                decision_reason=body.reason,
+            )
+            bids = self._bids(conn, section_id)
+            form = self._form(conn, section_id)
+            results = [_result_entry(b, form) for b in bids]
+            append_audit(
+                conn,
+                at=now,
+                actor=p.actor,
+                action="opening.results",
+                subject=section_id,
+                data={
+                    "bids": [
+                        {
+                            "number": b.number,
+                            "status": b.status,
+                            "summary_sha256": (
+                                hashlib.sha256(b.summary.encode()).hexdigest()
+                                if b.summary
+                                else None
+                            ),
+                        }
+                        for b in bids
+                    ]
+                },
+            )
+            self._emit(
+                conn,
+                tx,
+                "results",
+                {
+                    "bidders": results,
+                    "valid_bids": sum(1 for b in bids if b.status == "opened"),
+                    "reason": body.reason,
+                },
+                now,
+            )
+        self._publish(tx)
+        return self.state(p, section_id)
+
+    # --- objections --------------------------------------------------------------------------------
+
+    def object(self, p: Principal, section_id: str, body: wire.ObjectionCreate) -> wire.Objection:
+        tx = _Tx(section_id)
+        with self.db.write() as conn:
+            op = self._opening(conn, section_id, lock=True)
+            bid = self._participant(conn, p, section_id)
+            assert bid is not None
+            self._require(
+                op,
+                ("signin", "listed", "window", "closed", "announced", "confirming"),
+                "提出异议",
+                "raise an objection",
+            )
+            now = self.config.now()
+            n = conn.execute(
+                select(func.coalesce(func.max(db.objections.c.id), 0)).where(
+                    db.objections.c.section_id == section_id
+                )
+            ).scalar_one()
+            conn.execute(
+                db.objections.insert().values(
+                    section_id=section_id,
+                    id=n + 1,
+                    account_id=p.account_id,
+                    raised_at=now,
+                    text=body.text,
+                )
+            )
+            append_audit(
+                conn,
+                at=now,
+                actor=p.actor,
+                action="opening.objection",
+                subject=section_id,
+                data={"id": n + 1, "text": body.text},
+            )
+            obj = self._objection(conn, section_id, n + 1)
+            self._emit(conn, tx, "objection", obj.model_dump(mode="json"), now)
+            if op.phase == "confirming":
+                self._rebuild(conn, tx, op, now)
+        self._publish(tx)
+        return obj
+
+    def answer(
+        self, p: Principal, section_id: str, objection_id: int, body: wire.ObjectionAnswer
+    ) -> wire.Objection:
+        tx = _Tx(section_id)
+        with self.db.write() as conn:
+            op = self._opening(conn, section_id, lock=True)
+            self._require(
+                op,
+                ("signin", "listed", "window", "closed", "announced", "confirming"),
+                "答复异议",
+                "answer an objection",
+            )
+            row = conn.execute(
+                select(db.objections).where(
+                    db.objections.c.section_id == section_id, db.objections.c.id == objection_id
+                )
+            ).first()
+            if row is None:
+                raise NotFound(
+                    wire_code="opening.objection_not_found",
+                    what_zh=f"异议 {objection_id}",
+                    what_en=f"objection {objection_id}",
+                )
+            if row.answer is not None:
+                raise Conflict(what=f"异议 {objection_id} 已答复 / already answered")
+            now = self.config.now()
+            conn.execute(
+                update(db.objections)
+                .where(db.objections.c.section_id == section_id, db.objections.c.id == objection_id)
+                .values(answer=body.text, answered_by=p.account_id, answered_at=now)
+            )
+            append_audit(
+                conn,
+                at=now,
+                actor=p.actor,
+                action="opening.answer",
+                subject=section_id,
+                data={"id": objection_id, "text": body.text},
+            )
+            obj = self._objection(conn, section_id, objection_id)
+            self._emit(conn, tx, "answer", obj.model_dump(mode="json"), now)
+            if op.phase == "confirming":
+                self._rebuild(conn, tx, op, now)
+        self._publish(tx)
+        return obj
+
+    def _objection(self, conn: Connection, section_id: str, objection_id: int) -> wire.Objection:
+        return self._objections(conn, section_id, only=objection_id)[0]
+
+    def _objections(
+        self, conn: Connection, section_id: str, *, only: int | None = None
+    ) -> list[wire.Objection]:
+        raiser = db.accounts.alias("raiser")
+        answerer = db.accounts.alias("answerer")
+        q = (
+            select(
+                db.objections,
+                raiser.c.name.label("raiser_name"),
+                raiser.c.org_code.label("raiser_org"),
+                answerer.c.name.label("answerer_name"),
+            )
+            .join(raiser, raiser.c.id == db.objections.c.account_id)
+            .outerjoin(answerer, answerer.c.id == db.objections.c.answered_by)
+            .where(db.objections.c.section_id == section_id)
+            .order_by(db.objections.c.id)
+        )
+        if only is not None:
+            q = q.where(db.objections.c.id == only)
+        return [
+            wire.Objection(
+                id=r.id,
+                raised_by=r.raiser_name,
+                org_code=r.raiser_org,
+                raised_at=r.raised_at,
+                text=r.text,
+                answer=r.answer,
+                answered_by=r.answerer_name,
+                answered_at=r.answered_at,
+            )
+            for r in conn.execute(q).all()
+        ]
+
+    # --- announce, record, signatures, finish ---------------------------------------------------------
+
+    def announce(self, p: Principal, section_id: str, body: wire.Announce) -> wire.OpeningState:
+        tx = _Tx(section_id)
+        with self.db.write() as conn:
+            op = self._opening(conn, section_id, lock=True)
+            self._require(op, ("closed",), "唱标", "announce the results")
+            now = self.config.now()
+            self._announce(conn, tx, op, p, now, body.confirmation_minutes)
+        self._publish(tx)
+        return self.state(p, section_id)
+
+    def _announce(
+        self,
+        conn: Connection,
+        tx: _Tx,
+        op: Row[Any],
+        p: Principal,
+        now: datetime,
+        minutes: int,
+    ) -> None:
+        self._transition(conn, tx, op, "announced", p, now)
+        op = self._opening(conn, tx.section_id)
+        until = now + timedelta(minutes=minutes)
+        self._transition(
+            conn,
+            tx,
+            op,
+            "confirming",
+            p,
+            now,
+            confirmation_minutes=minutes,
+            confirmation_until=until,
+        )
+        op = self._opening(conn, tx.section_id)
+        self._rebuild(conn, tx, op, now)
+
+    def _rebuild(self, conn: Connection, tx: _Tx, op: Row[Any], now: datetime) -> None:
+        """Build, sign and store a new revision of the record; signatures on older ones stop
+        counting."""
+        revision = int(op.revision) + 1
+        body = self._record_body(conn, op, revision, now)
+        text = canonical_json(body).decode()
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        signature = self.p.signer.sign(text, at=now)
+        conn.execute(
+            update(db.openings)
+            .where(db.openings.c.section_id == tx.section_id)
+            .values(
+                revision=revision, record=text, record_sha256=digest, record_signature=signature
+            )
+        )
+        append_audit(
+            conn,
+            at=now,
+            actor="platform",
+            action="opening.record",
+            subject=tx.section_id,
+            data={"revision": revision, "record_sha256": digest},
+        )
+        self._emit(conn, tx, "record", {"revision": revision, "record_sha256": digest}, now)
+
+    def _record_body(
+        self, conn: Connection, op: Row[Any], revision: int, now: datetime
+    ) -> dict[str, Any]:
+        section = self.p._section(conn, op.section_id)
+        project = conn.execute(
+            select(db.projects).where(db.projects.c.id == section.project_id)
+        ).one()
+        people = {
+            r.id: r
+            for r in conn.execute(
+                select(db.accounts).where(
+                    db.accounts.c.id.in_([op.host_id, op.recorder_id, op.supervisor_id])
+                )
+            ).all()
+        }
+
+        def person(account_id: str) -> dict[str, str]:
+            r = people[account_id]
+            return {"name": r.name, "subject": r.key}
+
+        form = wire.SummaryForm.model_validate_json(section.form)
+        bidders = []
+        for b in self._bids(conn, op.section_id):
+            sub = conn.execute(
+                select(db.submissions).where(db.submissions.c.id == b.submission_id)
+            ).one()
+            receipt = conn.execute(
+                select(db.receipts).where(
+                    db.receipts.c.submission_id == b.submission_id, db.receipts.c.kind == "submit"
+                )
+            ).one()
+            receipt_body = json.loads(receipt.receipt)
+            summary = json.loads(b.summary) if b.summary and b.status == "opened" else None
+            bidders.append(
+                {
+                    "number": b.number,
+                    "name": b.name,
+                    "org_code": b.org_code,
+                    "cert_sha256": receipt_body["bidder"]["cert_sha256"],
+                    "submission": {
+                        "received_at": _iso(sub.received_at),
+                        "file_sha256": sub.file_sha256,
+                        "file_size": int(sub.file_size),
+                        "receipt": receipt.receipt,
+                        "receipt_signature": base64.b64encode(bytes(receipt.signature)).decode(),
+                    },
+                    "signed_in_at": _iso(b.signin_at),
+                    "decryption": {
+                        "status": b.status,
+                        "started_at": _iso(b.started_at),
+                        "ended_at": _iso(b.ended_at),
+                        "attempts": int(b.attempts),
+                        "fault": b.fault,
+                        "cause": b.cause,
+                        "reason": b.reason,
+                    },
+                    "summary": summary,
+                    "summary_text": summary_text(form, summary) if summary is not None else None,
+                }
+            )
+        window = None
+        if op.window_opened_at is not None:
+            window = {
+                "opened_at": _iso(op.window_opened_at),
+                "closes_at": _iso(op.window_closes_at),
+                "closed_at": _iso(op.closed_at),
+                "extensions": json.loads(op.extensions),
+            }
+        return {
+            "format": wire.RECORD_FORMAT,
+            "version": "1.0",
+            "revision": revision,
+            "platform": {"id": self.config.platform_id, "name": self.config.platform_name},
+            "project": {
+                "id": project.id,
+                "code": project.code,
+                "name": project.name,
+                "sector": project.sector,
+            },
+            "section": {
+                "id": section.id,
+                "code": section.code,
+                "name": section.name,
+                "deadline": _iso(section.deadline),
+                "opening_time": _iso(section.opening_time),
+                "tender_version": section.tender_version,
+            },
+            "place": PLACE,
+            "host": person(op.host_id),
+            "recorder": person(op.recorder_id),
+            "supervisor": person(op.supervisor_id),
+            "trusted_ca_pem": section.trusted_ca_pem,
+            "outcome": op.outcome,
+            "outcome_reason": op.outcome_reason,
+            "started_at": _iso(op.started_at),
+            "window": window,
+            "form": form.model_dump(mode="json"),
+            "bidders": bidders,
+            "valid_bids": sum(1 for b in bidders if b["decryption"]["status"] == "opened"),
+            "objections": [
+                o.model_dump(mode="json") for o in self._objections(conn, op.section_id)
+            ],
+            "decision_reason": op.decision_reason,
+            "transitions": json.loads(op.transitions),
+            "issued_at": _iso(now),
+        }
+
+    def record(self, p: Principal, section_id: str) -> wire.SignedRecord:
+        with self.db.read() as conn:
+            op = self._opening(conn, section_id)
+            self._participant(conn, p, section_id)
+            if op.record is None:
+                raise NotFound(
+                    wire_code="opening.no_record",
+                    what_zh="开标记录（唱标后生成）",
+                    what_en="the opening record (made at the announcement)",
+                )
+            return self._signed_record(conn, op)
+
+    def _signatures(self, conn: Connection, op: Row[Any]) -> list[wire.RecordSignature]:
+        rows = conn.execute(
+            select(db.record_signatures, db.opening_bids.c.number)
+            .outerjoin(
+                db.opening_bids,
+                (db.opening_bids.c.section_id == db.record_signatures.c.section_id)
+                & (db.opening_bids.c.account_id == db.record_signatures.c.account_id),
+            )
+            .where(
+                db.record_signatures.c.section_id == op.section_id,
+                db.record_signatures.c.record_sha256 == op.record_sha256,
+            )
+        ).all()
+        rows = sorted(rows, key=lambda r: (SIGNER_ORDER[r.role], r.number or 0))
+        return [wire.RecordSignature.model_validate_json(r.body) for r in rows]
+
+    def _signed_record(self, conn: Connection, op: Row[Any]) -> wire.SignedRecord:
+        return wire.SignedRecord(
+            record=op.record,
+            record_sha256=op.record_sha256,
+            platform_signature=base64.b64encode(bytes(op.record_signature)).decode(),
+            platform_certificates=self.p.info().certificate_pem,
+            signatures=tuple(self._signatures(conn, op)),
+            closed=op.phase == "finished",
+            closing=op.closing,
+            closing_signature=(
+                base64.b64encode(bytes(op.closing_signature)).decode()
+                if op.closing_signature
+                else None
+            ),
+        )
+
+    def sign_record(
+        self, p: Principal, section_id: str, body: wire.RecordSignRequest
+    ) -> wire.RecordSignature:
+        now = self.config.now()
+        signed_at = _parse_signed_time(body.time)
+        if abs(signed_at - now) > self.config.challenge_ttl:
+            raise SignedTimeInvalid(f"signed {body.time}, platform {iso_seconds(now)}")
+        if body.decision == "decline" and not (body.reason and body.reason.strip()):
+            raise ReasonRequired(what_zh="拒绝签署开标记录", what_en="declining the record")
+        with self.db.read() as conn:
+            op = self._opening(conn, section_id)
+            section = self.p._section(conn, section_id)
+            bid = self._participant(conn, p, section_id)
+        role = self._signing_role(p, op)
+        signer_key = p.org_code if role == "bidder" and p.org_code else None
+        if signer_key is None:
+            signer_key = self._account_key(p)
+        message = wire.record_statement(
+            platform_id=self.config.platform_id,
+            section_id=section_id,
+            record_sha256=body.record_sha256,
+            role=role,
+            signer=signer_key,
+            decision=body.decision,
+            reason=body.reason,
+            time=body.time,
+        )
+        cert = self._check_signer(p, section, body.signature, message, now)
+        from cryptography.hazmat.primitives import serialization
+
+        signature = wire.RecordSignature(
+            role=role,  # type: ignore[arg-type]
+            name=bid.name if bid is not None else p.name,
+            org_code=p.org_code,
+            subject=cert.subject.rfc4514_string(),
+            serial=format(cert.serial_number, "x"),
+            certificate=cert.public_bytes(serialization.Encoding.PEM).decode(),
+            decision=body.decision,
+            reason=body.reason,
+            signed_at=body.time,
+            statement=message.decode(),
+            signature=body.signature,
+        )
+        tx = _Tx(section_id)
+        with self.db.write() as conn:
+            op = self._opening(conn, section_id, lock=True)
+            self._require(op, ("confirming",), "签署开标记录", "sign the record")
+            if body.record_sha256 != op.record_sha256:
+                raise RecordStale(current=op.record_sha256)
+            key = (
+                (db.record_signatures.c.section_id == section_id)
+                & (db.record_signatures.c.record_sha256 == op.record_sha256)
+                & (db.record_signatures.c.account_id == p.account_id)
+            )
+            conn.execute(db.record_signatures.delete().where(key))
+            conn.execute(
+                db.record_signatures.insert().values(
+                    section_id=section_id,
+                    record_sha256=op.record_sha256,
+                    account_id=p.account_id,
+                    role=role,
+                    signed_at=now,
+                    body=signature.model_dump_json(),
+                )
+            )
+            append_audit(
+                conn,
+                at=now,
+                actor=p.actor,
+                action="opening.sign",
+                subject=section_id,
+                data={
+                    "role": role,
+                    "decision": body.decision,
+                    "reason": body.reason,
+                    "record_sha256": op.record_sha256,
+                    "statement_sha256": hashlib.sha256(message).hexdigest(),
+                },
+            )
+            self._emit(
+                conn,
+                tx,
+                "signature",
+                {
+                    "role": role,
+                    "name": signature.name,
+                    "number": bid.number if bid is not None else None,
+                    "decision": body.decision,
+                    "reason": body.reason,
+                    "record_sha256": op.record_sha256,
+                    "at": _iso(now),
+                },
+                now,
+            )
+        self._publish(tx)
+        return signature
+
+    def _account_key(self, p: Principal) -> str:
+        with self.db.read() as conn:
+            return str(
+                conn.execute(
+                    select(db.accounts.c.key).where(db.accounts.c.id == p.account_id)
+                ).scalar_one()
+            )
+
+    @staticmethod
+    def _signing_role(p: Principal, op: Row[Any]) -> str:
+        if p.role == "bidder":
+            return "bidder"
+        named = {"host": op.host_id, "recorder": op.recorder_id, "supervisor": op.supervisor_id}
+        if p.role in named and named[p.role] == p.account_id:
+            return p.role
+        raise SignerNotAllowed(role=p.role)
+
+    def finish(self, p: Principal, section_id: str) -> wire.OpeningState:
+        tx = _Tx(section_id)
+        with self.db.write() as conn:
+            op = self._opening(conn, section_id, lock=True)
+            self._require(op, ("confirming",), "结束开标", "finish the opening")
+            now = self.config.now()
+            open_objections = [o.id for o in self._objections(conn, section_id) if o.answer is None]
+            if open_objections:
+                raise FinishBlocked(
+                    what_zh=f"异议 {open_objections} 尚未答复",
+                    what_en=f"objection(s) {open_objections} not answered",
+                )
+            signatures = self._signatures(conn, op)
+            staff_signed = {s.role for s in signatures if s.role != "bidder"}
+            missing = [r for r in ("host", "recorder", "supervisor") if r not in staff_signed]
+            if missing:
+                names = {"host": "主持人", "recorder": "记录人", "supervisor": "监督人"}
+                raise FinishBlocked(
+                    what_zh="尚未签署：" + "、".join(names[r] for r in missing),
+                    what_en="not yet signed by: " + ", ".join(missing),
+                )
+            bids = self._bids(conn, section_id)
+            by_org = {s.org_code: s for s in signatures if s.role == "bidder"}
+            waiting = [b.number for b in bids if b.org_code not in by_org]
+            if waiting and now < op.confirmation_until:
+                raise FinishBlocked(
+                    what_zh=f"投标人 {waiting} 尚未确认，确认期至 {_show(op.confirmation_until)}",
+                    what_en=f"bidder(s) {waiting} have not answered; the confirmation period runs"
+                    f" until {_show(op.confirmation_until)}",
+                )
+            confirmations = []
+            for b in bids:
+                s = by_org.get(b.org_code)
+                confirmations.append(
+                    {
+                        "number": b.number,
+                        "name": b.name,
+                        "org_code": b.org_code,
+                        "status": (
+                            "no_response"
+                            if s is None
+                            else ("confirmed" if s.decision == "confirm" else "declined")
+                        ),
+                        "at": s.signed_at if s is not None else None,
+                    }
+                )
+            closing = {
+                "closed_at": _iso(now),
+                "confirmations": confirmations,
+                "record_sha256": op.record_sha256,
+                "signatures": [
+                    hashlib.sha256(s.statement.encode()).hexdigest() for s in signatures
+                ],
+            }
+            closing_text = canonical_json(closing).decode()
+            closing_signature = self.p.signer.sign(closing_text, at=now)
+            self._transition(
+                conn,
+                tx,
+                op,
+                "finished",
+                p,
+                now,
+                finished_at=now,
+                closing=closing_text,
+                closing_signature=closing_signature,
+            )
+            self._emit(
+                conn,
+                tx,
+                "finished",
+                {
+                    "record_sha256": op.record_sha256,
+                    "closing_sha256": hashlib.sha256(closing_text.encode()).hexdigest(),
+                },
+                now,
+            )
+        self._publish(tx)
+        return self.state(p, section_id)
+
+    # --- what callers see ------------------------------------------------------------------------------
+
+    def _bids(self, conn: Connection, section_id: str) -> list[Row[Any]]:
+        return list(
+            conn.execute(
+                select(db.opening_bids, db.submissions.c.received_at, db.submissions.c.file_sha256)
+                .join(db.submissions, db.submissions.c.id == db.opening_bids.c.submission_id)
+                .where(db.opening_bids.c.section_id == section_id)
+                .order_by(db.opening_bids.c.number)
+            ).all()
+        )
+
+    def _form(self, conn: Connection, section_id: str) -> wire.SummaryForm:
+        return wire.SummaryForm.model_validate_json(self.p._section(conn, section_id).form)
+
+    @staticmethod
+    def _my(bid: Row[Any]) -> wire.MyStatus:
+        error = None
+        if bid.error_code:
+            error = wire.ErrorDetail(
+                code=bid.error_code, zh=bid.error_zh or "", en=bid.error_en or ""
+            )
+        return wire.MyStatus(
+            number=bid.number,
+            signed_in_at=bid.signin_at,
+            decryption=bid.status,
+            attempts=int(bid.attempts),
+            last_error=error,
+        )
+
+    def my_status(self, p: Principal, section_id: str) -> wire.MyStatus:
+        with self.db.read() as conn:
+            bid = self._bid(conn, section_id, p.account_id)
+        if bid is None:
+            raise NotParticipant()
+        return self._my(bid)
+
+    def state(self, p: Principal, section_id: str) -> wire.OpeningState:
+        now = self.config.now()
+        with self.db.read() as conn:
+            section = self.p._section(conn, section_id)
+            op = conn.execute(
+                select(db.openings).where(db.openings.c.section_id == section_id)
+            ).first()
+            if op is None:
+                return wire.OpeningState(
+                    section_id=section_id,
+                    phase="waiting",
+                    outcome="open",
+                    server_time=now,
+                    opening_time=section.opening_time,
+                )
+            mine = self._participant(conn, p, section_id)
+            staff = mine is None
+            bids = self._bids(conn, section_id)
+            people = {
+                r.id: r.name
+                for r in conn.execute(
+                    select(db.accounts.c.id, db.accounts.c.name).where(
+                        db.accounts.c.id.in_([op.host_id, op.recorder_id, op.supervisor_id])
+                    )
+                ).all()
+            }
+            listed = op.phase not in ("signin",) or op.outcome == "failed"
+            published = op.phase in ("closed", "announced", "confirming", "finished")
+            confirmations: dict[str, str] = {}
+            if op.record_sha256:
+                for s in self._signatures(conn, op):
+                    if s.role == "bidder" and s.org_code:
+                        confirmations[s.org_code] = (
+                            "confirmed" if s.decision == "confirm" else "declined"
+                        )
+            form = wire.SummaryForm.model_validate_json(section.form)
+            entries: list[wire.BidderEntry] = []
+            if listed:
+                for b in bids:
+                    entry = _list_entry(b)
+                    entry["decryption"] = b.status
+                    entry["decryption_started_at"] = b.started_at
+                    entry["decryption_ended_at"] = b.ended_at
+                    if published:
+                        entry.update(_result_entry(b, form))
+                        entry["confirmation"] = (
+                            confirmations.get(b.org_code or "", "pending")
+                            if op.record_sha256
+                            else None
+                        )
+                    entries.append(wire.BidderEntry.model_validate(entry))
+            objections = self._objections(conn, section_id)
+            last = conn.execute(
+                select(db.openings.c.event_seq).where(db.openings.c.section_id == section_id)
+            ).scalar_one()
+        return wire.OpeningState(
+            section_id=section_id,
+            phase=op.phase,
+            outcome=op.outcome,
+            server_time=now,
+            opening_time=section.opening_time,
+            started_at=op.started_at,
+            host=people.get(op.host_id),
+            recorder=people.get(op.recorder_id),
+            supervisor=people.get(op.supervisor_id),
+            window_opened_at=op.window_opened_at,
+            window_closes_at=op.window_closes_at,
+            closed_at=op.closed_at,
+            confirmation_until=op.confirmation_until,
+            bid_count=len(bids) if listed else None,
+            signed_in=(sum(1 for b in bids if b.signin_at) if staff or listed else None),
+            bidders=tuple(entries),
+            me=self._my(mine) if mine is not None else None,
+            objections=tuple(objections),
+            record_sha256=op.record_sha256,
+            last_event=int(last),
+        )
+
+    async def stream(
+        self,
+        p: Principal,
+        section_id: str,
+        *,
+        after: int,
+        is_disconnected: Callable[[], Any] | None = None,
+    ) -> AsyncIterator[bytes]:
+        viewer = Viewer(account_id=p.account_id, staff=p.role in STAFF_ROLES)
+        async for chunk in self.hub.stream(
+            section_id,
+            viewer,
+            after=after,
+            status=lambda: self.status(section_id),
+            is_disconnected=is_disconnected,
+        ):
+            yield chunk
+
+    def check_viewer(self, p: Principal, section_id: str) -> None:
+        """Refuse a stream to someone who is not in this opening (before it starts: any
+        bidder may wait for it)."""
+        with self.db.read() as conn:
+            self.p._section(conn, section_id)
+            started = conn.execute(
+                select(db.openings.c.phase).where(db.openings.c.section_id == section_id)
+            ).first()
+            if started is not None:
+                self._participant(conn, p, section_id)
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+_SECRET_COLUMNS = {"closing_signature", "record_signature"}
+
+
+def _audit_value(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return iso_seconds(v)
+    if isinstance(v, bytes):
+        return hashlib.sha256(v).hexdigest()
+    return v
+
+
+def _show(t: datetime) -> str:
+    from .platform import show_time
+
+    return str(show_time(t))
+
+
+def crypto_certs(pem: str | None) -> list[x509.Certificate]:
+    from .platform import load_pem_certificates
+
+    return load_pem_certificates(pem) if pem else []
+
+
+def _list_entry(b: Row[Any]) -> dict[str, Any]:
+    return {
+        "number": b.number,
+        "name": b.name,
+        "org_code": b.org_code,
+        "received_at": _iso(b.received_at),
+        "file_sha256": b.file_sha256,
+        "signed_in_at": _iso(b.signin_at),
+        "decryption": b.status,
+    }
+
+
+def _cause(b: Row[Any]) -> str:
+    if b.attempts == 0:
+        return "投标人未在解密时限内解密 / the bidder did not decrypt within the window"
+    why = f"{b.error_zh or ''} / {b.error_en or ''}".strip(" /")
+    if b.fault == "platform":
+        return f"平台原因解密失败 / platform-side failure: {why}"
+    return f"投标人原因解密失败 / failed through the bidder's fault: {why}"
+
+
+def _result_entry(b: Row[Any], form: wire.SummaryForm) -> dict[str, Any]:
+    summary = json.loads(b.summary) if b.summary and b.status == "opened" else None
+    return {
+        **_list_entry(b),
+        "decryption": b.status,
+        "decryption_started_at": _iso(b.started_at),
+        "decryption_ended_at": _iso(b.ended_at),
+        "cause": b.cause,
+        "summary": summary,
+    }
+
+
+def summary_text(form: wire.SummaryForm, summary: dict[str, Any]) -> dict[str, str]:
+    """Each summary value as read out: money with separators, unit and 大写."""
+    from decimal import Decimal
+
+    from sealbid import money
+
+    out: dict[str, str] = {}
+    for f in form.fields:
+        if f.key not in summary or summary[f.key] in (None, ""):
+            continue
+        v = summary[f.key]
+        if f.type == "money":
+            out[f.key] = money.display(Decimal(str(v)), f.unit)
+        elif f.unit:
+            out[f.key] = f"{v} {f.unit}"
+        else:
+            out[f.key] = str(v)
+    return out
