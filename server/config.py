@@ -75,12 +75,18 @@ class Config:
     challenge_ttl: timedelta = timedelta(minutes=2)
     """Login nonce lifetime (at most 2 minutes); also the tolerated skew of the signed time."""
 
+    event_tick: float = 5.0
+    """Seconds of quiet after which an opening's event stream sends a ``tick`` (server time,
+    phase, window end): the hall's countdown and the client's sign of a live connection."""
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).absolute())
         if self.token_ttl > timedelta(minutes=30) or self.token_ttl <= timedelta(0):
             raise UsageError(what="token_ttl must be within 30 minutes")
         if self.challenge_ttl > timedelta(minutes=2) or self.challenge_ttl <= timedelta(0):
             raise UsageError(what="challenge_ttl must be within 2 minutes")
+        if not 0 < self.event_tick <= 60:
+            raise UsageError(what="event_tick must be within (0, 60] seconds")
         if self.chunk_max < 1:
             raise UsageError(what="chunk_max must be positive")
         if self.max_open_uploads < 1:

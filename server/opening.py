@@ -1577,6 +1577,7 @@ class Openings:
             after=after,
             status=lambda: self.status(section_id),
             is_disconnected=is_disconnected,
+            tick_seconds=self.config.event_tick,
         ):
             yield chunk
 
