@@ -81,6 +81,7 @@ __all__ = ["MIN_BIDS", "Openings"]
 
 log = logging.getLogger("sealbid.server.opening")
 
+CLOSE_WAIT_SECONDS = 120.0  # longest a close waits for releases still being checked
 MIN_BIDS = 3  # 招标投标法实施条例 Art. 44: fewer than three bids, no opening
 STAFF_ROLES = ("host", "recorder", "supervisor", "admin")
 SIGNER_ORDER = {"host": 0, "recorder": 1, "supervisor": 2, "bidder": 3}
@@ -117,6 +118,10 @@ class Openings:
         self.hub = EventHub(self._load_events)
         # Decrypting a big bid is CPU and disk: a few at a time, the rest queue in the pool.
         self._decrypting = threading.BoundedSemaphore(max_parallel_releases)
+        # Releases being checked, per section: close waits for them, so a key that arrived
+        # inside the window is judged, not lost to a close that came while it was decrypting.
+        self._inflight: dict[str, int] = {}
+        self._inflight_changed = threading.Condition()
 
     # --- plumbing ----------------------------------------------------------------------------------
 
@@ -645,9 +650,26 @@ class Openings:
             ).one()
             section = self.p._section(conn, section_id)
         form = wire.SummaryForm.model_validate_json(section.form)
-        with self._decrypting:
-            outcome, summary = self._check_key(sub, file_key, form, p, section)
-        del file_key
+        with self._inflight_changed:
+            self._inflight[section_id] = self._inflight.get(section_id, 0) + 1
+        try:
+            with self._decrypting:
+                outcome, summary = self._check_key(sub, file_key, form, p, section)
+            del file_key
+            return self._finish_release(p, section_id, tx, outcome, summary)
+        finally:
+            with self._inflight_changed:
+                self._inflight[section_id] -= 1
+                self._inflight_changed.notify_all()
+
+    def _finish_release(
+        self,
+        p: Principal,
+        section_id: str,
+        tx: _Tx,
+        outcome: ReleaseFailed | None,
+        summary: str | None,
+    ) -> wire.MyStatus:
         with self.db.write() as conn:
             op = self._opening(conn, section_id, lock=True)
             now = self.config.now()
@@ -824,6 +846,10 @@ class Openings:
 
     def close(self, p: Principal, section_id: str, body: wire.WindowClose) -> wire.OpeningState:
         tx = _Tx(section_id)
+        with self._inflight_changed:
+            self._inflight_changed.wait_for(
+                lambda: self._inflight.get(section_id, 0) == 0, timeout=CLOSE_WAIT_SECONDS
+            )
         with self.db.write() as conn:
             op = self._opening(conn, section_id, lock=True)
             self._require(op, ("window",), "结束解密", "close the window")
@@ -1633,6 +1659,8 @@ def _list_entry(b: Row[Any]) -> dict[str, Any]:
 def _cause(b: Row[Any]) -> str:
     if b.attempts == 0:
         return "投标人未在解密时限内解密 / the bidder did not decrypt within the window"
+    if b.error_code is None:
+        return "解密未在时限内完成 / the decryption did not complete within the window"
     why = f"{b.error_zh or ''} / {b.error_en or ''}".strip(" /")
     if b.fault == "platform":
         return f"平台原因解密失败 / platform-side failure: {why}"

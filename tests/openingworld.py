@@ -171,6 +171,18 @@ class OpeningWorld:
     def advance(self, delta: timedelta) -> None:
         self.clock.offset += delta
 
+    def restart(self) -> None:
+        """Stop the platform and start it again on the same data (a new port): what a crash
+        and restart in the middle of an opening looks like to the clients."""
+        config = self.platform.config
+        self.platform.stop()
+        self.platform = start_platform(self.tmp, config=config)
+        for a in [*self.bidders, self.host, self.recorder, self.supervisor]:
+            a.client.close()
+            a.client = client_for(
+                self.platform, a.party, self.tmp / f"state-{a.party.role}-r", identity=a.identity
+            )
+
     def stop(self) -> None:
         for a in [*self.bidders, self.host, self.recorder, self.supervisor]:
             a.client.close()

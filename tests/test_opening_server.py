@@ -438,3 +438,57 @@ def test_an_opening_on_postgresql(tmp_path: Path, pg_url: str) -> None:
         assert w.host.post("finish")["phase"] == "finished"
     finally:
         w.stop()
+
+
+def test_a_platform_restart_mid_window_loses_nothing(world: OpeningWorld) -> None:
+    w = world
+    _to_window(w)
+    for i in range(3):
+        assert w.release(i).status_code == 200
+    before = w.events(w.host)
+    w.restart()
+    st = w.host.get()
+    assert st["phase"] == "window"
+    assert [b["decryption"] for b in st["bidders"]] == ["opened"] * 3 + ["pending"] * 2
+    # The stream resumes from the stored events after the restart.
+    after = w.events(w.host, after=before[-1]["seq"] - 2)
+    assert [e["seq"] for e in after[:2]] == [before[-2]["seq"], before[-1]["seq"]]
+    for i in (3, 4):
+        assert w.release(i).status_code == 200
+    st = w.host.post("close", {"early": True})
+    assert [b["summary"]["manager"] for b in st["bidders"]] == [
+        summary_of(i)["manager"] for i in range(5)
+    ]
+
+
+def test_close_waits_for_a_key_that_arrived_inside_the_window(
+    world: OpeningWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    w = world
+    _to_window(w)
+    for i in range(4):
+        assert w.release(i).status_code == 200
+    openings = w.platform.platform.openings
+    real = openings._check_key
+    entered = threading.Event()
+
+    def slow(*args: Any, **kw: Any) -> Any:  # fault: a big bid still decrypting
+        entered.set()
+        time.sleep(1.5)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(openings, "_check_key", slow)
+    key = w.file_key(4)
+    w.bidders[4].fresh_token()
+    result: dict[str, Any] = {}
+    t = threading.Thread(target=lambda: result.update(r=w.release(4, key)))
+    t.start()
+    assert entered.wait(10)
+    w.advance(timedelta(minutes=31))  # the window ends while the key is being checked
+    st = w.host.post("close", {})
+    t.join(10)
+    assert result["r"].status_code == 200
+    assert [b["decryption"] for b in st["bidders"]] == ["opened"] * 5
