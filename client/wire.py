@@ -278,7 +278,8 @@ Outcome = Literal["open", "failed"]
 # A bid's decryption state. Before close only: pending | opened | failed (a try failed, the
 # bidder may retry). After close: opened | revoked (撤销: the bidder's fault, Art. 31) |
 # withdrawn (撤回: another party's fault).
-DecryptionStatus = Literal["pending", "opened", "failed", "revoked", "withdrawn"]
+# not_opened: the opening failed (流标, fewer than three bids) and no bid was decrypted.
+DecryptionStatus = Literal["pending", "opened", "failed", "revoked", "withdrawn", "not_opened"]
 Fault = Literal["bidder", "platform"]
 SignDecision = Literal["confirm", "decline"]
 SignerRole = Literal["bidder", "host", "recorder", "supervisor"]

@@ -526,11 +526,17 @@ def _routes(platform: Platform) -> APIRouter:
         p: Anyone,
         after: Annotated[int | None, Query(ge=0)] = None,
     ) -> StreamingResponse:
-        await run_in_threadpool(o.check_viewer, p, section_id)
+        started = await run_in_threadpool(o.check_viewer, p, section_id)
         last = request.headers.get("last-event-id", "").strip()
         start = after if after is not None else (int(last) if last.isdigit() else 0)
         return StreamingResponse(
-            o.stream(p, section_id, after=start, is_disconnected=request.is_disconnected),
+            o.stream(
+                p,
+                section_id,
+                after=start,
+                started=started,
+                is_disconnected=request.is_disconnected,
+            ),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )

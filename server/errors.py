@@ -35,7 +35,10 @@ __all__ = [
     "NotFound",
     "NotParticipant",
     "NotRegistered",
+    "OpeningNonce",
     "OpeningPhase",
+    "OpeningSignature",
+    "OpeningTime",
     "OpeningTooEarly",
     "ReasonRequired",
     "RecordStale",
@@ -375,7 +378,7 @@ class RecordStale(ApiError):
 class SignerNotAllowed(ApiError):
     status = 403
     code = "opening.signer"
-    zh = "您不能以「{role}」身份签署本次开标记录。"
+    zh = "您不能以「{role_zh}」身份签署本次开标记录。"
     en = "You may not sign this opening record as {role}."
 
 
@@ -391,3 +394,24 @@ class StaffChoice(ApiError):
     code = "opening.staff"
     zh = "请指定{role_zh}：{what_zh}"
     en = "Name the {role}: {what_en}"
+
+
+class OpeningNonce(ApiError):
+    status = 409
+    code = "opening.nonce"
+    zh = "签到挑战无效、已使用或已过期，请重新签到。"
+    en = "The sign-in challenge is unknown, used or expired; sign in again."
+
+
+class OpeningTime(ApiError):
+    status = 422
+    code = "opening.time"
+    zh = "签名时间与平台时间相差超过 2 分钟，请检查本机时钟后重试。"
+    en = "The signed time is more than 2 minutes off the platform's clock; check this PC's clock and retry."
+
+
+class OpeningSignature(ApiError):
+    status = 422
+    code = "opening.signature"
+    zh = "签名无效：{why_zh}"
+    en = "The signature is not valid: {why_en}"

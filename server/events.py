@@ -21,6 +21,7 @@ waiting stream reloads the log from the database after :data:`GAP_RELOAD_SECONDS
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -63,10 +64,15 @@ class StoredEvent:
         )
 
 
-@dataclass(frozen=True)
+@dataclass
 class Viewer:
+    """Who reads a stream. ``confirm`` (run once, in a worker thread, before the first event
+    is delivered) says whether the viewer may read this opening at all: set for a bidder who
+    connected before the opening started, when it was not yet known who takes part."""
+
     account_id: str
     staff: bool
+    confirm: Callable[[], bool] | None = None
 
     def may_see(self, e: StoredEvent) -> bool:
         if e.audience == "all":
@@ -94,6 +100,7 @@ class _Log:
         self.loaded = False
         self.gap_since: float | None = None
         self.wake: asyncio.Event | None = None
+        self.streams = 0
 
     @property
     def last(self) -> int:
@@ -146,9 +153,12 @@ class EventHub:
     # --- streams (on the loop) --------------------------------------------------------------------
 
     async def _ensure(self, section_id: str) -> _Log:
+        """The section's log, counted as read by one more stream (in the same locked step as
+        the lookup, so a log being dropped is never handed out)."""
         self._loop = asyncio.get_running_loop()
         with self._lock:
             log = self._logs.setdefault(section_id, _Log())
+            log.streams += 1
             if log.loaded:
                 return log
         await self._reload(section_id)
@@ -170,6 +180,7 @@ class EventHub:
             if log.pending:
                 # Still a gap: its publisher has not committed yet. Look again later.
                 log.gap_since = now
+        self._wake(section_id)  # streams that found the log loading wait on it
 
     async def stream(
         self,
@@ -181,38 +192,60 @@ class EventHub:
         is_disconnected: Callable[[], Any] | None = None,
         tick_seconds: float = TICK_SECONDS,
     ) -> AsyncIterator[bytes]:
-        """Every event after ``after`` that ``viewer`` may see, then live ones, with a ``tick``
-        (no id) every ``tick_seconds`` of quiet carrying ``status()`` (phase, server time …)."""
+        """Every event after ``after`` that ``viewer`` may see, then live ones, and a ``tick``
+        (no id) every ``tick_seconds`` carrying ``status()`` (phase, server time …). Ticks keep
+        their own schedule: when they come says nothing about events the viewer cannot see."""
+        from starlette.concurrency import run_in_threadpool
+
         log = await self._ensure(section_id)
-        pos = max(0, after)
-        # An opening comment flushes the headers at once and tells proxies not to buffer.
-        yield b": sealbid opening events\nretry: 2000\n\n"
-        while True:
+        try:
+            pos = max(0, after)
+            loop = asyncio.get_running_loop()
+            next_tick = loop.time() + tick_seconds
+            # An opening comment flushes the headers at once and tells proxies not to buffer.
+            yield b": sealbid opening events\nretry: 2000\n\n"
+            while True:
+                with self._lock:
+                    batch = log.events[pos:]
+                    pos = len(log.events)
+                    gap_since = log.gap_since
+                out = [e.encoded for e in batch if viewer.may_see(e)]
+                if out and viewer.confirm is not None:
+                    if not await run_in_threadpool(viewer.confirm):
+                        return  # not a participant of the opening that has since started
+                    viewer.confirm = None
+                if out:
+                    yield b"".join(out)
+                if gap_since is not None and _monotonic() - gap_since > GAP_RELOAD_SECONDS:
+                    await self._reload(section_id)
+                    continue
+                if loop.time() >= next_tick:
+                    next_tick = loop.time() + tick_seconds
+                    if is_disconnected is not None and await is_disconnected():
+                        return
+                    tick = await run_in_threadpool(status)
+                    yield sse(
+                        json.dumps(tick, ensure_ascii=False, separators=(",", ":")), event="tick"
+                    )
+                    continue
+                if out:
+                    continue
+                if log.wake is None:
+                    log.wake = asyncio.Event()
+                wake = log.wake
+                with self._lock:
+                    fresh = len(log.events) > pos
+                if fresh:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), timeout=max(0.0, next_tick - loop.time()))
+        finally:
             with self._lock:
-                batch = log.events[pos:]
-                pos = len(log.events)
-                gap_since = log.gap_since
-            out = [e.encoded for e in batch if viewer.may_see(e)]
-            if out:
-                yield b"".join(out)
-                continue
-            if gap_since is not None and _monotonic() - gap_since > GAP_RELOAD_SECONDS:
-                await self._reload(section_id)
-                continue
-            if log.wake is None:
-                log.wake = asyncio.Event()
-            wake = log.wake
-            with self._lock:
-                fresh = len(log.events) > pos
-            if fresh:
-                continue
-            try:
-                await asyncio.wait_for(wake.wait(), timeout=tick_seconds)
-            except TimeoutError:
-                if is_disconnected is not None and await is_disconnected():
-                    return
-                tick = status()
-                yield sse(json.dumps(tick, ensure_ascii=False, separators=(",", ":")), event="tick")
+                log.streams -= 1
+                # Nobody reads this section now: drop its log (the next stream reloads it from
+                # the database), so memory does not grow with every past opening.
+                if log.streams == 0 and self._logs.get(section_id) is log:
+                    del self._logs[section_id]
 
 
 def _monotonic() -> float:

@@ -24,6 +24,7 @@ import binascii
 import hashlib
 import json
 import logging
+import secrets
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
@@ -55,20 +56,22 @@ from .auth import (
 )
 from .errors import (
     PHASE_ZH,
+    AuthCertificate,
     Conflict,
     FinishBlocked,
     InvalidRequest,
-    NonceExpired,
-    NonceInvalid,
     NoSubmission,
     NotFound,
     NotParticipant,
+    OpeningNonce,
     OpeningPhase,
+    OpeningSignature,
+    OpeningTime,
     OpeningTooEarly,
     ReasonRequired,
     RecordStale,
     ReleaseFailed,
-    SignedTimeInvalid,
+    SignatureInvalid,
     SignerNotAllowed,
     StaffChoice,
     WindowClosed,
@@ -82,12 +85,18 @@ __all__ = ["MIN_BIDS", "Openings"]
 log = logging.getLogger("sealbid.server.opening")
 
 CLOSE_WAIT_SECONDS = 120.0  # longest a close waits for releases still being checked
+MAX_OBJECTIONS = 5  # per bidder and opening: each one during confirmation voids all signatures
 MIN_BIDS = 3  # 招标投标法实施条例 Art. 44: fewer than three bids, no opening
 STAFF_ROLES = ("host", "recorder", "supervisor", "admin")
 SIGNER_ORDER = {"host": 0, "recorder": 1, "supervisor": 2, "bidder": 3}
 DEFAULT_CONFIRMATION = 30  # minutes, for a failed opening's record
 PLACE = "不见面开标大厅（网上开标） / online remote-opening hall"
 _BEFORE_CLOSE = ("signin", "listed", "window")
+
+
+def _listed(op: Row[Any]) -> bool:
+    """Whether the bidder list is public: after publish-list, or a failed opening's record."""
+    return bool(op.phase != "signin" or op.outcome == "failed")
 
 
 def _iso(t: datetime | None) -> str | None:
@@ -120,7 +129,11 @@ class Openings:
         self._decrypting = threading.BoundedSemaphore(max_parallel_releases)
         # Releases being checked, per section: close waits for them, so a key that arrived
         # inside the window is judged, not lost to a close that came while it was decrypting.
-        self._inflight: dict[str, int] = {}
+        self._inflight: dict[tuple[str, str], int] = {}
+        # Opened summaries are kept encrypted until close under a key that lives only in this
+        # process: a copy of the database made during the window shows no summary. A restart
+        # loses the key; recover() then asks those bidders to release again.
+        self._summary_keys: dict[str, bytes] = {}
         self._inflight_changed = threading.Condition()
 
     # --- plumbing ----------------------------------------------------------------------------------
@@ -348,15 +361,15 @@ class Openings:
                 conn.execute(
                     update(db.opening_bids)
                     .where(db.opening_bids.c.section_id == section_id)
-                    .values(status="withdrawn", cause="未开标（流标） / not opened (failed tender)")
+                    .values(
+                        status="not_opened", cause="未开标（流标） / not opened (failed tender)"
+                    )
                 )
                 self._announce(conn, tx, op, p, now, DEFAULT_CONFIRMATION)
         self._publish(tx)
         return self.state(p, section_id)
 
     def signin_challenge(self, p: Principal, section_id: str) -> wire.OpeningChallenge:
-        import secrets
-
         now = self.config.now()
         nonce = secrets.token_bytes(32)
         with self.db.write() as conn:
@@ -386,7 +399,7 @@ class Openings:
         try:
             nonce = base64.b64decode(nonce_b64, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise NonceInvalid("nonce is not base64") from exc
+            raise OpeningNonce("nonce is not base64") from exc
         key = _sha256_hex(nonce)
         with self.db.write() as conn:
             row = conn.execute(
@@ -400,14 +413,14 @@ class Openings:
                 or row.section_id != section_id
                 or row.account_id != p.account_id
             ):
-                raise NonceInvalid("unknown, used or someone else's nonce")
+                raise OpeningNonce("unknown, used or someone else's nonce")
             conn.execute(
                 update(db.opening_challenges)
                 .where(db.opening_challenges.c.nonce_sha256 == key)
                 .values(used=True)
             )
         if row.expires_at <= now:
-            raise NonceExpired()
+            raise OpeningNonce("expired")
 
     def _check_signer(
         self,
@@ -424,14 +437,23 @@ class Openings:
         trust = [*self.p.trusted_cas()]
         if p.role == "bidder":
             trust = crypto_certs(section.trusted_ca_pem) or trust
-        cert = _check_certificate(signature, message, trust, now)
+        try:
+            cert = _check_certificate(signature, message, trust, now)
+        except (SignatureInvalid, AuthCertificate) as exc:
+            # The same checks as at login, but this is not a login: no 401 (the session is
+            # fine), and the message says what was signed.
+            why_zh = exc.params.get("why_zh", "签名与所签内容不符或证书不受信任")
+            why_en = exc.params.get(
+                "why_en", "it does not match what was signed, or the certificate is not trusted"
+            )
+            raise OpeningSignature(exc.detail, why_zh=why_zh, why_en=why_en) from exc
         same = (
             org_code_of(cert) == p.org_code
             if p.org_code is not None
             else cert_sha256(cert) == p.cert_sha256
         )
         if not same:
-            raise SignerNotAllowed(role=p.role)
+            raise SignerNotAllowed(role=p.role, role_zh=_ROLE_ZH.get(p.role, p.role))
         return cert
 
     def signin(self, p: Principal, section_id: str, body: wire.SigninRequest) -> wire.MyStatus:
@@ -439,7 +461,7 @@ class Openings:
         self._burn(p, section_id, body.nonce, now)
         signed_at = _parse_signed_time(body.time)
         if abs(signed_at - now) > self.config.challenge_ttl:
-            raise SignedTimeInvalid(f"signed {body.time}, platform {iso_seconds(now)}")
+            raise OpeningTime(f"signed {body.time}, platform {iso_seconds(now)}")
         with self.db.read() as conn:
             section = self.p._section(conn, section_id)
         message = wire.opening_signin_message(
@@ -454,6 +476,8 @@ class Openings:
             op = self._opening(conn, section_id, lock=True)
             bid = self._participant(conn, p, section_id)
             self._require(op, _BEFORE_CLOSE, "签到", "sign in")
+            if op.phase == "window" and now >= op.window_closes_at:
+                raise WindowClosed(time=_show(op.window_closes_at))
             assert bid is not None  # bidders only (route)
             if bid.signin_at is None:
                 conn.execute(
@@ -476,15 +500,15 @@ class Openings:
                     subject=section_id,
                     data={"number": bid.number},
                 )
-                listed = op.phase != "signin"
+                # Before the list is out, sign-ins are the staff's business only: even the
+                # bidder's own event would, by its number, say how many signed in before it.
                 self._emit(
                     conn,
                     tx,
                     "signin",
                     {"number": bid.number, "name": bid.name, "at": _iso(now)},
                     now,
-                    audience="all" if listed else p.account_id,
-                    staff_too=not listed,
+                    audience="all" if _listed(op) else "staff",
                 )
         self._publish(tx)
         return self.my_status(p, section_id)
@@ -626,41 +650,154 @@ class Openings:
         if len(file_key) != 32:
             raise InvalidRequest(what="file_key: 32 bytes")
         tx = _Tx(section_id)
-        with self.db.write() as conn:
-            op = self._opening(conn, section_id, lock=True)
-            bid = self._participant(conn, p, section_id)
-            assert bid is not None
-            now = self.config.now()
-            self._check_window(op, now)
-            if bid.status == "opened":
-                return self._my(bid)
-            conn.execute(
-                update(db.opening_bids)
-                .where(
-                    db.opening_bids.c.section_id == section_id,
-                    db.opening_bids.c.account_id == p.account_id,
-                )
-                .values(
-                    attempts=db.opening_bids.c.attempts + 1,
-                    started_at=bid.started_at or now,
-                )
-            )
-            sub = conn.execute(
-                select(db.submissions).where(db.submissions.c.id == bid.submission_id)
-            ).one()
-            section = self.p._section(conn, section_id)
-        form = wire.SummaryForm.model_validate_json(section.form)
-        with self._inflight_changed:
-            self._inflight[section_id] = self._inflight.get(section_id, 0) + 1
+        # Counted in flight before anything else: a close that comes meanwhile waits for this
+        # key to be judged (a key that reached the platform inside the window is never lost).
+        self._enter(section_id, p.account_id)
         try:
+            with self.db.write() as conn:
+                op = self._opening(conn, section_id, lock=True)
+                bid = self._participant(conn, p, section_id)
+                assert bid is not None
+                now = self.config.now()
+                self._check_window(op, now)
+                if bid.status == "opened":
+                    return self._my(bid, listed=True)
+                conn.execute(
+                    update(db.opening_bids)
+                    .where(
+                        db.opening_bids.c.section_id == section_id,
+                        db.opening_bids.c.account_id == p.account_id,
+                    )
+                    .values(
+                        attempts=db.opening_bids.c.attempts + 1,
+                        started_at=bid.started_at or now,
+                    )
+                )
+                sub = conn.execute(
+                    select(db.submissions).where(db.submissions.c.id == bid.submission_id)
+                ).one()
+                section = self.p._section(conn, section_id)
+            form = wire.SummaryForm.model_validate_json(section.form)
             with self._decrypting:
                 outcome, summary = self._check_key(sub, file_key, form, p, section)
             del file_key
             return self._finish_release(p, section_id, tx, outcome, summary)
         finally:
-            with self._inflight_changed:
-                self._inflight[section_id] -= 1
-                self._inflight_changed.notify_all()
+            self._leave(section_id, p.account_id)
+
+    def _seal_summary(self, section_id: str, account_id: str, text: str) -> str:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        with self._inflight_changed:
+            key = self._summary_keys.setdefault(section_id, AESGCM.generate_key(256))
+        nonce = secrets.token_bytes(12)
+        ct = AESGCM(key).encrypt(nonce, text.encode(), f"{section_id}\0{account_id}".encode())
+        return _SEALED + base64.b64encode(nonce + ct).decode("ascii")
+
+    def _unseal_summary(self, section_id: str, account_id: str, stored: str | None) -> str | None:
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        if stored is None or not stored.startswith(_SEALED):
+            return stored
+        key = self._summary_keys.get(section_id)
+        if key is None:
+            return None
+        raw = base64.b64decode(stored[len(_SEALED) :])
+        try:
+            plain = AESGCM(key).decrypt(raw[:12], raw[12:], f"{section_id}\0{account_id}".encode())
+        except InvalidTag:
+            return None
+        return plain.decode()
+
+    def recover(self) -> None:
+        """After a restart: summaries opened during a window that is still running were sealed
+        under a key this process no longer has. Those bids go back to pending and their bidders
+        are told to release again (the host may extend the window: a platform-side failure)."""
+        now = self.config.now()
+        with self.db.read() as conn:
+            windows = (
+                conn.execute(
+                    select(db.openings.c.section_id).where(db.openings.c.phase == "window")
+                )
+                .scalars()
+                .all()
+            )
+        for section_id in windows:
+            tx = _Tx(section_id)
+            with self.db.write() as conn:
+                self._opening(conn, section_id, lock=True)
+                for b in self._bids(conn, section_id):
+                    if b.status != "opened" or not (b.summary or "").startswith(_SEALED):
+                        continue
+                    if self._unseal_summary(section_id, b.account_id, b.summary) is not None:
+                        continue
+                    conn.execute(
+                        update(db.opening_bids)
+                        .where(
+                            db.opening_bids.c.section_id == section_id,
+                            db.opening_bids.c.account_id == b.account_id,
+                        )
+                        .values(
+                            status="pending",
+                            summary=None,
+                            ended_at=None,
+                            error_code="opening.platform_restart",
+                            error_zh="平台重启，解密结果未保留，请重新解密",
+                            error_en="the platform restarted and did not keep the result;"
+                            " please decrypt again",
+                            fault="platform",
+                        )
+                    )
+                    append_audit(
+                        conn,
+                        at=now,
+                        actor="platform",
+                        action="opening.release_lost",
+                        subject=section_id,
+                        data={"number": b.number},
+                    )
+                    self._emit(
+                        conn,
+                        tx,
+                        "decryption",
+                        {"number": b.number, "status": "pending", "at": _iso(now)},
+                        now,
+                    )
+                    self._emit(
+                        conn,
+                        tx,
+                        "decryption",
+                        {
+                            "number": b.number,
+                            "status": "pending",
+                            "at": _iso(now),
+                            "error": {
+                                "code": "opening.platform_restart",
+                                "zh": "平台重启，解密结果未保留，请重新解密",
+                                "en": "the platform restarted; please decrypt again",
+                            },
+                        },
+                        now,
+                        audience=b.account_id,
+                    )
+
+    def _enter(self, section_id: str, account_id: str) -> None:
+        with self._inflight_changed:
+            key = (section_id, account_id)
+            self._inflight[key] = self._inflight.get(key, 0) + 1
+
+    def _leave(self, section_id: str, account_id: str) -> None:
+        with self._inflight_changed:
+            key = (section_id, account_id)
+            self._inflight[key] -= 1
+            if not self._inflight[key]:
+                del self._inflight[key]
+            self._inflight_changed.notify_all()
+
+    def _in_flight(self, section_id: str) -> set[str]:
+        with self._inflight_changed:
+            return {a for (s, a) in self._inflight if s == section_id}
 
     def _finish_release(
         self,
@@ -674,8 +811,13 @@ class Openings:
             op = self._opening(conn, section_id, lock=True)
             now = self.config.now()
             if op.phase != "window":
-                # Closed while this key was being checked: close has decided already.
+                # Closed while this key was being checked (close waited, then gave up): close
+                # has decided already, counting it a platform-side failure.
                 raise WindowClosed(time=_show(op.closed_at or now))
+            current = self._bid(conn, section_id, p.account_id)
+            if current is not None and current.status == "opened":
+                # Another release of the same bid opened it meanwhile: that stands.
+                return self._my(current, listed=True)
             ok = outcome is None
             values: dict[str, Any] = {"ended_at": now} if ok else {}
             if ok:
@@ -685,7 +827,7 @@ class Openings:
                     error_zh=None,
                     error_en=None,
                     fault=None,
-                    summary=summary,
+                    summary=self._seal_summary(section_id, p.account_id, summary or ""),
                 )
             else:
                 assert outcome is not None
@@ -741,7 +883,7 @@ class Openings:
         self._publish(tx)
         if outcome is not None:
             raise outcome
-        return self._my(bid)
+        return self._my(bid, listed=True)
 
     def _check_key(
         self,
@@ -796,10 +938,11 @@ class Openings:
                     why_zh="平台存储的投标文件已损坏（平台原因）",
                     why_en="the platform's stored copy is damaged (platform fault)",
                 )
+            log.info("bid %s does not open: %s", sub.file_sha256, exc.code)
             return ReleaseFailed(
                 wire_code="opening.bid_damaged",
-                why_zh=f"投标文件无法打开（{exc.code}）",
-                why_en=f"the bid does not open ({exc.code})",
+                why_zh="投标文件无法打开（文件在密封时已损坏）",
+                why_en="the bid does not open (it was damaged when sealed)",
             )
         same = (
             org_code_of(checked.signer) == p.org_code
@@ -808,7 +951,7 @@ class Openings:
         )
         if not same:
             return ReleaseFailed(
-                wire_code="opening.signer",
+                wire_code="opening.bid_signer",
                 why_zh="投标文件不是由本投标人签名的",
                 why_en="the bid is not signed by this bidder",
             )
@@ -848,8 +991,10 @@ class Openings:
         tx = _Tx(section_id)
         with self._inflight_changed:
             self._inflight_changed.wait_for(
-                lambda: self._inflight.get(section_id, 0) == 0, timeout=CLOSE_WAIT_SECONDS
+                lambda: not any(s == section_id for s, _ in self._inflight),
+                timeout=CLOSE_WAIT_SECONDS,
             )
+        unjudged = self._in_flight(section_id)
         with self.db.write() as conn:
             op = self._opening(conn, section_id, lock=True)
             self._require(op, ("window",), "结束解密", "close the window")
@@ -870,8 +1015,26 @@ class Openings:
                     raise InvalidRequest(
                         what=f"decisions: {code} 不是未解密的投标人 / not an unopened bid"
                     )
+            for b in bids:
+                if b.status != "opened":
+                    continue
+                text = self._unseal_summary(section_id, b.account_id, b.summary)
+                conn.execute(
+                    update(db.opening_bids)
+                    .where(
+                        db.opening_bids.c.section_id == section_id,
+                        db.opening_bids.c.account_id == b.account_id,
+                    )
+                    .values(summary=text)
+                )
+            self._summary_keys.pop(section_id, None)
             for b in unopened:
-                fault = b.fault or "bidder"
+                # A key the platform received but never judged (close gave up waiting, or the
+                # platform restarted mid-check) is the platform's failure, not the bidder's.
+                unjudged_here = b.account_id in unjudged or (
+                    b.attempts > 0 and b.error_code is None
+                )
+                fault = b.fault or ("platform" if unjudged_here else "bidder")
                 cause = _cause(b)
                 reason = None
                 if b.org_code in overrides:
@@ -955,6 +1118,17 @@ class Openings:
                 "raise an objection",
             )
             now = self.config.now()
+            mine = conn.execute(
+                select(func.count()).where(
+                    db.objections.c.section_id == section_id,
+                    db.objections.c.account_id == p.account_id,
+                )
+            ).scalar_one()
+            if mine >= MAX_OBJECTIONS:
+                raise Conflict(
+                    what=f"每个投标人最多提出 {MAX_OBJECTIONS} 项异议 / at most {MAX_OBJECTIONS}"
+                    " objections per bidder"
+                )
             n = conn.execute(
                 select(func.coalesce(func.max(db.objections.c.id), 0)).where(
                     db.objections.c.section_id == section_id
@@ -978,7 +1152,14 @@ class Openings:
                 data={"id": n + 1, "text": body.text},
             )
             obj = self._objection(conn, section_id, n + 1)
-            self._emit(conn, tx, "objection", obj.model_dump(mode="json"), now)
+            self._emit(
+                conn,
+                tx,
+                "objection",
+                obj.model_dump(mode="json"),
+                now,
+                audience="all" if _listed(op) else "staff",
+            )
             if op.phase == "confirming":
                 self._rebuild(conn, tx, op, now)
         self._publish(tx)
@@ -1024,7 +1205,14 @@ class Openings:
                 data={"id": objection_id, "text": body.text},
             )
             obj = self._objection(conn, section_id, objection_id)
-            self._emit(conn, tx, "answer", obj.model_dump(mode="json"), now)
+            self._emit(
+                conn,
+                tx,
+                "answer",
+                obj.model_dump(mode="json"),
+                now,
+                audience="all" if _listed(op) else "staff",
+            )
             if op.phase == "confirming":
                 self._rebuild(conn, tx, op, now)
         self._publish(tx)
@@ -1111,11 +1299,20 @@ class Openings:
         text = canonical_json(body).decode()
         digest = hashlib.sha256(text.encode()).hexdigest()
         signature = self.p.signer.sign(text, at=now)
+        values: dict[str, Any] = {}
+        if op.confirmation_minutes:
+            # Everyone signs the new revision afresh: they get the whole period again.
+            until = now + timedelta(minutes=int(op.confirmation_minutes))
+            values["confirmation_until"] = max(until, op.confirmation_until or until)
         conn.execute(
             update(db.openings)
             .where(db.openings.c.section_id == tx.section_id)
             .values(
-                revision=revision, record=text, record_sha256=digest, record_signature=signature
+                revision=revision,
+                record=text,
+                record_sha256=digest,
+                record_signature=signature,
+                **values,
             )
         )
         append_audit(
@@ -1285,7 +1482,7 @@ class Openings:
         now = self.config.now()
         signed_at = _parse_signed_time(body.time)
         if abs(signed_at - now) > self.config.challenge_ttl:
-            raise SignedTimeInvalid(f"signed {body.time}, platform {iso_seconds(now)}")
+            raise OpeningTime(f"signed {body.time}, platform {iso_seconds(now)}")
         if body.decision == "decline" and not (body.reason and body.reason.strip()):
             raise ReasonRequired(what_zh="拒绝签署开标记录", what_en="declining the record")
         with self.db.read() as conn:
@@ -1391,7 +1588,7 @@ class Openings:
         named = {"host": op.host_id, "recorder": op.recorder_id, "supervisor": op.supervisor_id}
         if p.role in named and named[p.role] == p.account_id:
             return p.role
-        raise SignerNotAllowed(role=p.role)
+        raise SignerNotAllowed(role=p.role, role_zh=_ROLE_ZH.get(p.role, p.role))
 
     def finish(self, p: Principal, section_id: str) -> wire.OpeningState:
         tx = _Tx(section_id)
@@ -1444,7 +1641,7 @@ class Openings:
                 "confirmations": confirmations,
                 "record_sha256": op.record_sha256,
                 "signatures": [
-                    hashlib.sha256(s.statement.encode()).hexdigest() for s in signatures
+                    hashlib.sha256(base64.b64decode(s.signature)).hexdigest() for s in signatures
                 ],
             }
             closing_text = canonical_json(closing).decode()
@@ -1489,14 +1686,16 @@ class Openings:
         return wire.SummaryForm.model_validate_json(self.p._section(conn, section_id).form)
 
     @staticmethod
-    def _my(bid: Row[Any]) -> wire.MyStatus:
+    def _my(bid: Row[Any], *, listed: bool) -> wire.MyStatus:
+        """The bidder's own status; its number only once the list is out (the number says how
+        many bid before it, 招标投标法 Art. 22)."""
         error = None
         if bid.error_code:
             error = wire.ErrorDetail(
                 code=bid.error_code, zh=bid.error_zh or "", en=bid.error_en or ""
             )
         return wire.MyStatus(
-            number=bid.number,
+            number=bid.number if listed else None,
             signed_in_at=bid.signin_at,
             decryption=bid.status,
             attempts=int(bid.attempts),
@@ -1505,10 +1704,11 @@ class Openings:
 
     def my_status(self, p: Principal, section_id: str) -> wire.MyStatus:
         with self.db.read() as conn:
+            op = self._opening(conn, section_id)
             bid = self._bid(conn, section_id, p.account_id)
         if bid is None:
             raise NotParticipant()
-        return self._my(bid)
+        return self._my(bid, listed=_listed(op))
 
     def state(self, p: Principal, section_id: str) -> wire.OpeningState:
         now = self.config.now()
@@ -1536,7 +1736,7 @@ class Openings:
                     )
                 ).all()
             }
-            listed = op.phase not in ("signin",) or op.outcome == "failed"
+            listed = _listed(op)
             published = op.phase in ("closed", "announced", "confirming", "finished")
             confirmations: dict[str, str] = {}
             if op.record_sha256:
@@ -1562,9 +1762,15 @@ class Openings:
                         )
                     entries.append(wire.BidderEntry.model_validate(entry))
             objections = self._objections(conn, section_id)
-            last = conn.execute(
-                select(db.openings.c.event_seq).where(db.openings.c.section_id == section_id)
-            ).scalar_one()
+            if not staff and not listed:
+                objections = [o for o in objections if o.org_code == p.org_code]
+            ev = db.opening_events
+            q = select(func.coalesce(func.max(ev.c.seq), 0)).where(ev.c.section_id == section_id)
+            if not staff:
+                # The last event this viewer can see: the stored count would say how many
+                # others signed in before the list is out.
+                q = q.where(ev.c.audience.in_(["all", p.account_id]))
+            last = conn.execute(q).scalar_one()
         return wire.OpeningState(
             section_id=section_id,
             phase=op.phase,
@@ -1582,7 +1788,7 @@ class Openings:
             bid_count=len(bids) if listed else None,
             signed_in=(sum(1 for b in bids if b.signin_at) if staff or listed else None),
             bidders=tuple(entries),
-            me=self._my(mine) if mine is not None else None,
+            me=self._my(mine, listed=listed) if mine is not None else None,
             objections=tuple(objections),
             record_sha256=op.record_sha256,
             last_event=int(last),
@@ -1594,9 +1800,20 @@ class Openings:
         section_id: str,
         *,
         after: int,
+        started: bool,
         is_disconnected: Callable[[], Any] | None = None,
     ) -> AsyncIterator[bytes]:
-        viewer = Viewer(account_id=p.account_id, staff=p.role in STAFF_ROLES)
+        staff = p.role in STAFF_ROLES
+
+        def confirm() -> bool:
+            with self.db.read() as conn:
+                return self._bid(conn, section_id, p.account_id) is not None
+
+        viewer = Viewer(
+            account_id=p.account_id,
+            staff=staff,
+            confirm=None if staff or started else confirm,
+        )
         async for chunk in self.hub.stream(
             section_id,
             viewer,
@@ -1607,9 +1824,10 @@ class Openings:
         ):
             yield chunk
 
-    def check_viewer(self, p: Principal, section_id: str) -> None:
-        """Refuse a stream to someone who is not in this opening (before it starts: any
-        bidder may wait for it)."""
+    def check_viewer(self, p: Principal, section_id: str) -> bool:
+        """Refuse a stream to someone who is not in this opening; answers whether the opening
+        has started (before it starts any bidder may wait for it, and is checked again when
+        the first event comes)."""
         with self.db.read() as conn:
             self.p._section(conn, section_id)
             started = conn.execute(
@@ -1617,11 +1835,20 @@ class Openings:
             ).first()
             if started is not None:
                 self._participant(conn, p, section_id)
+        return started is not None
 
 
 # --- helpers -----------------------------------------------------------------------------------------
 
+_ROLE_ZH = {
+    "bidder": "投标人",
+    "host": "主持人",
+    "recorder": "记录人",
+    "supervisor": "监督人",
+    "admin": "平台管理员",
+}
 _SECRET_COLUMNS = {"closing_signature", "record_signature"}
+_SEALED = "sealed:v1:"
 
 
 def _audit_value(v: Any) -> Any:

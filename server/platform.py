@@ -252,6 +252,7 @@ class Platform:
                         .where(db.uploads.c.id == upload_id)
                         .values(durable_offset=size)
                     )
+        self.openings.recover()
 
     # --- helpers -------------------------------------------------------------------------------
 

@@ -55,8 +55,10 @@ def test_a_whole_opening_with_a_non_releaser_and_a_wrong_key(world: OpeningWorld
     assert r.status_code == 409 and _code(r) == "opening.phase"
     for i in range(5):
         me = w.signin(i)
-        assert me["number"] == i + 1 and me["signed_in_at"]
+        # Its number would tell a bidder how many bid before it: only once the list is out.
+        assert me["number"] is None and me["signed_in_at"]
     w.host.post("publish-list")
+    assert [w.bidders[i].get()["me"]["number"] for i in range(5)] == [1, 2, 3, 4, 5]
     listed = w.bidders[0].get()
     assert listed["bid_count"] == 5 and [b["number"] for b in listed["bidders"]] == [1, 2, 3, 4, 5]
     w.host.post("window", {"minutes": 30})
@@ -164,6 +166,7 @@ def test_fewer_than_three_bids_fail_the_tender(tmp_path: Path) -> None:
         assert record["outcome"] == "failed" and "流标" in record["outcome_reason"]
         assert record["valid_bids"] == 0
         assert all(b["summary"] is None for b in record["bidders"])
+        assert {b["decryption"]["status"] for b in record["bidders"]} == {"not_opened"}
         for a in (w.host, w.recorder, w.supervisor, w.bidders[0], w.bidders[1]):
             assert w.sign_record(a).status_code == 200
         assert w.host.post("finish")["phase"] == "finished"
@@ -359,14 +362,21 @@ def test_nothing_about_a_bid_leaks_before_the_window_closes(world: OpeningWorld)
     w.host.post("start", {})
     w.signin(0)
     check("signin")
-    # Before the list: a bidder sees only itself, not even how many bid.
+    # Before the list: a bidder sees only itself, not even how many bid or signed in.
     st = w.bidders[1].get()
     assert st["bid_count"] is None and st["bidders"] == [] and st["signed_in"] is None
-    stream1 = json.dumps(w.events(w.bidders[1]), ensure_ascii=False)
-    assert w.bidders[0].party.name not in stream1  # bidder 0's sign-in is not bidder 1's business
+    last = st["last_event"]
+    stream1 = w.events(w.bidders[1])
+    assert [e["kind"] for e in stream1] == ["phase"]
     assert w.bidders[0].party.name in json.dumps(w.events(w.host), ensure_ascii=False)
+    objection = w.bidders[0].post("objections", {"text": "请说明签到规则"}, expect=201)
     for i in range(1, 5):
         w.signin(i)
+    st = w.bidders[1].get()
+    assert st["last_event"] == last and st["me"]["number"] is None
+    assert st["objections"] == []  # someone else's objection names them
+    assert [e["kind"] for e in w.events(w.bidders[1])] == ["phase"]
+    assert [o["id"] for o in w.bidders[0].get()["objections"]] == [objection["id"]]
     w.host.post("publish-list")
     check("listed")
     w.host.post("window", {"minutes": 30})
@@ -449,11 +459,16 @@ def test_a_platform_restart_mid_window_loses_nothing(world: OpeningWorld) -> Non
     w.restart()
     st = w.host.get()
     assert st["phase"] == "window"
-    assert [b["decryption"] for b in st["bidders"]] == ["opened"] * 3 + ["pending"] * 2
+    # The opened summaries were sealed under a key only the old process had: those bidders
+    # are asked to release again (nothing readable was left on disk).
+    assert [b["decryption"] for b in st["bidders"]] == ["pending"] * 5
+    me = w.bidders[0].get()["me"]
+    assert me["last_error"]["code"] == "opening.platform_restart"
     # The stream resumes from the stored events after the restart.
     after = w.events(w.host, after=before[-1]["seq"] - 2)
     assert [e["seq"] for e in after[:2]] == [before[-2]["seq"], before[-1]["seq"]]
-    for i in (3, 4):
+    assert [e["data"]["status"] for e in after[2:]] == ["pending"] * 3
+    for i in range(5):
         assert w.release(i).status_code == 200
     st = w.host.post("close", {"early": True})
     assert [b["summary"]["manager"] for b in st["bidders"]] == [
@@ -492,3 +507,96 @@ def test_close_waits_for_a_key_that_arrived_inside_the_window(
     t.join(10)
     assert result["r"].status_code == 200
     assert [b["decryption"] for b in st["bidders"]] == ["opened"] * 5
+
+
+def test_a_late_wrong_key_does_not_undo_an_opened_bid(
+    world: OpeningWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    w = world
+    _to_window(w)
+    openings = w.platform.platform.openings
+    real = openings._check_key
+    entered = threading.Event()
+
+    def slow(sub: Any, key: bytes, *args: Any) -> Any:  # fault: the wrong key is checked slowly
+        if key == bytes(32):
+            entered.set()
+            time.sleep(1.0)
+        return real(sub, key, *args)
+
+    monkeypatch.setattr(openings, "_check_key", slow)
+    good = w.file_key(0)
+    w.bidders[0].fresh_token()
+    result: dict[str, Any] = {}
+    t = threading.Thread(target=lambda: result.update(r=w.release(0, bytes(32))))
+    t.start()
+    assert entered.wait(10)
+    assert w.release(0, good).status_code == 200
+    t.join(10)
+    assert result["r"].status_code == 200  # the bid had opened meanwhile: that stands
+    assert w.bidders[0].get()["me"]["decryption"] == "opened"
+
+
+def test_a_new_revision_gives_the_whole_confirmation_period_again(world: OpeningWorld) -> None:
+    w = world
+    _to_window(w)
+    for i in range(5):
+        w.release(i)
+    w.host.post("close", {"early": True})
+    first = w.host.post("announce", {"confirmation_minutes": 10})["confirmation_until"]
+    w.advance(timedelta(minutes=9))
+    obj = w.bidders[3].post("objections", {"text": "唱标时第2号工期读错"}, expect=201)
+    w.advance(timedelta(minutes=5))  # past the first period's end
+    w.host.post(f"objections/{obj['id']}/answer", {"text": "已更正"})
+    st = w.host.get()
+    assert st["confirmation_until"] > first
+    # One bidder's objections during confirmation are capped: each one voids every signature.
+    for n in range(4):
+        w.bidders[3].post("objections", {"text": f"异议{n}"}, expect=201)
+    r = w.bidders[3].request("POST", f"/openings/{w.section}/objections", {"text": "再一项"})
+    assert r.status_code == 409
+
+
+def test_a_stream_opened_before_the_start_ends_for_a_non_participant(world: OpeningWorld) -> None:
+    import threading
+
+    w = world
+    # Bidder 4 withdraws before the deadline, but was watching the hall already.
+    r = w.bidders[4].request("POST", f"/sections/{w.section}/withdraw")
+    assert r.status_code == 200
+    token = w.bidders[4].fresh_token()
+    got: list[str] = []
+    ended = threading.Event()
+
+    def read() -> None:
+        with httpx.stream(
+            "GET",
+            w.platform.api + f"/openings/{w.section}/events",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(30, read=30),
+        ) as resp:
+            assert resp.status_code == 200
+            connected.set()
+            for line in resp.iter_lines():
+                got.append(line)
+        ended.set()
+
+    connected = threading.Event()
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    assert connected.wait(10)
+    w.past_deadline()
+    w.host.post("start", {})
+    for i in range(4):
+        w.signin(i)
+    w.host.post("publish-list")
+    w.host.post("window", {"minutes": 30})
+    for i in range(4):
+        w.release(i)
+    w.host.post("close", {"early": True})
+    assert ended.wait(15), "the stream of a non-participant must end"
+    text = "\n".join(got)
+    assert "event: phase" not in text and SECRET_MARK not in text
