@@ -591,9 +591,9 @@ def _routes(platform: Platform) -> APIRouter:
     def opening_announce(section_id: str, body: wire.Announce, p: Host) -> wire.OpeningState:
         return o.announce(p, section_id, body)
 
-    @r.get("/openings/{section_id}/record", tags=["opening"])
-    def opening_record(section_id: str, p: Anyone) -> wire.SignedRecord:
-        return o.record(p, section_id)
+    @r.get("/openings/{section_id}/record", tags=["opening"], response_model=wire.SignedRecord)
+    def opening_record(section_id: str, p: Anyone) -> Response:
+        return Response(o.record_json(p, section_id), media_type="application/json")
 
     @r.post("/openings/{section_id}/record/sign", tags=["opening"])
     def opening_sign(

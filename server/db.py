@@ -323,16 +323,6 @@ opening_events = Table(
     PrimaryKeyConstraint("section_id", "seq"),
 )
 
-opening_challenges = Table(
-    "opening_challenges",
-    metadata,
-    Column("nonce_sha256", String(64), primary_key=True),
-    Column("section_id", String(100), nullable=False),
-    Column("account_id", String(40), nullable=False),
-    Column("expires_at", UTCTime, nullable=False),
-    Column("used", Boolean, nullable=False, default=False),
-)
-
 objections = Table(
     "objections",
     metadata,
