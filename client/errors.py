@@ -31,7 +31,10 @@ The tree::
         ├── RequestRefusedError         platform.refused   any other refusal (server text shown)
         ├── UploadStateError            platform.state     the local upload state is unusable
         ├── SubmissionNotCurrentError   platform.not_current  finished, but not the current bid
-        └── ReceiptInvalidError         platform.receipt   a receipt that does not verify
+        ├── ReceiptInvalidError         platform.receipt   a receipt that does not verify
+        ├── ReleaseFailedError          platform.release   the platform refused a released key
+        ├── OpeningStreamError          platform.events    the opening's event stream broke
+        └── RecordInvalidError          platform.record    an opening record file that is unreadable
 
 When the platform sent an error body (``wire.ErrorBody``) its ``code`` chose the class and its
 Chinese and English text is shown after ours; ``server_code`` keeps the code for logs and tests.
@@ -53,9 +56,12 @@ __all__ = [
     "InsecureUrlError",
     "NotFoundError",
     "OffsetConflictError",
+    "OpeningStreamError",
     "PlatformError",
     "ProtocolError",
     "ReceiptInvalidError",
+    "RecordInvalidError",
+    "ReleaseFailedError",
     "RequestRefusedError",
     "ServerError",
     "SubmissionNotCurrentError",
@@ -208,3 +214,32 @@ class ReceiptInvalidError(PlatformError):
     code = "platform.receipt"
     zh = "回执验证失败：{what}。该回执不能证明提交成功。"
     en = "The receipt does not verify: {what}. It does not prove the submission."
+
+
+# --- the remote opening (client.opening, client.record) ----------------------------------------
+
+
+class ReleaseFailedError(PlatformError):
+    """The platform did not accept a released file key (``422 opening.*``); the platform's
+    Chinese and English text says why, and whether a retry within the window can help."""
+
+    code = "platform.release"
+    zh = "解密失败：平台未能用释放的密钥打开投标文件。"
+    en = "Decryption failed: the platform could not open the bid with the released key."
+
+
+class OpeningStreamError(PlatformError):
+    """The opening's event stream broke in a way reconnecting cannot mend."""
+
+    code = "platform.events"
+    zh = "开标事件流中断：{what}"
+    en = "The opening's event stream broke: {what}"
+
+
+class RecordInvalidError(PlatformError):
+    """A signed opening record file that cannot even be read as one (a record that reads but
+    does not verify is reported check by check, see :mod:`client.record`)."""
+
+    code = "platform.record"
+    zh = "开标记录文件无法读取：{what}"
+    en = "The opening record file cannot be read: {what}"

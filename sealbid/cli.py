@@ -315,7 +315,7 @@ def _token_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     # Imported here: these modules import this one for its shared helpers.
-    from . import cli_admin, cli_platform, cli_server
+    from . import cli_admin, cli_opening, cli_platform, cli_server
 
     parser = argparse.ArgumentParser(
         prog="sealbid",
@@ -390,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_inspect)
     cli_platform.add_parsers(sub)
     cli_admin.add_parsers(sub)
+    cli_opening.add_parsers(sub)
     cli_server.add_parsers(sub)
     return parser
 

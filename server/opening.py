@@ -27,7 +27,7 @@ import logging
 import secrets
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography import x509
@@ -49,7 +49,6 @@ from . import db
 from .auth import (
     Principal,
     _check_certificate,
-    _parse_signed_time,
     cert_sha256,
     org_code_of,
 )
@@ -59,7 +58,6 @@ from .errors import (
     Conflict,
     FinishBlocked,
     InvalidRequest,
-    NoSubmission,
     NotFound,
     NotParticipant,
     OpeningNonce,
@@ -417,6 +415,14 @@ class Openings:
         if expires_ms <= now.timestamp() * 1000:
             raise OpeningNonce("expired")
 
+    def _check_time(self, text: str, now: datetime) -> None:
+        try:
+            signed_at = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        except ValueError as exc:
+            raise OpeningTime("time is not YYYY-MM-DDTHH:MM:SSZ") from exc
+        if abs(signed_at - now) > self.config.challenge_ttl:
+            raise OpeningTime(f"signed {text}, platform {iso_seconds(now)}")
+
     def _check_signer(
         self,
         p: Principal,
@@ -453,12 +459,13 @@ class Openings:
 
     def signin(self, p: Principal, section_id: str, body: wire.SigninRequest) -> wire.MyStatus:
         now = self.config.now()
-        self._burn(p, section_id, body.nonce, now)
-        signed_at = _parse_signed_time(body.time)
-        if abs(signed_at - now) > self.config.challenge_ttl:
-            raise OpeningTime(f"signed {body.time}, platform {iso_seconds(now)}")
         with self.db.read() as conn:
+            op = self._opening(conn, section_id)
+            self._participant(conn, p, section_id)
+            self._require(op, _BEFORE_CLOSE, "签到", "sign in")
             section = self.p._section(conn, section_id)
+        self._burn(p, section_id, body.nonce, now)
+        self._check_time(body.time, now)
         message = wire.opening_signin_message(
             nonce=body.nonce,
             platform_id=self.config.platform_id,
@@ -613,7 +620,11 @@ class Openings:
             )
         row = conn.execute(q).first()
         if row is None:
-            raise NoSubmission()
+            raise NotFound(
+                wire_code="opening.no_bid",
+                what_zh="您在本标段已提交的投标文件",
+                what_en="a submitted bid of yours in this section",
+            )
         return row
 
     def envelope(self, p: Principal, section_id: str) -> wire.SealedEnvelope:
@@ -1489,16 +1500,15 @@ class Openings:
         self, p: Principal, section_id: str, body: wire.RecordSignRequest
     ) -> wire.RecordSignature:
         now = self.config.now()
-        signed_at = _parse_signed_time(body.time)
-        if abs(signed_at - now) > self.config.challenge_ttl:
-            raise OpeningTime(f"signed {body.time}, platform {iso_seconds(now)}")
-        if body.decision == "decline" and not (body.reason and body.reason.strip()):
-            raise ReasonRequired(what_zh="拒绝签署开标记录", what_en="declining the record")
         with self.db.read() as conn:
             op = self._opening(conn, section_id)
             section = self.p._section(conn, section_id)
             bid = self._participant(conn, p, section_id)
+        self._require(op, ("confirming",), "签署开标记录", "sign the record")
         role = self._signing_role(p, op)
+        self._check_time(body.time, now)
+        if body.decision == "decline" and not (body.reason and body.reason.strip()):
+            raise ReasonRequired(what_zh="拒绝签署开标记录", what_en="declining the record")
         signer_key = p.org_code if role == "bidder" and p.org_code else None
         if signer_key is None:
             signer_key = self._account_key(p)

@@ -17,11 +17,19 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pkcs11
 import pytest
 
-__all__ = ["SoftToken", "add_token", "create_token", "find_module", "require_softhsm"]
+__all__ = [
+    "SoftToken",
+    "add_token",
+    "create_token",
+    "find_module",
+    "require_softhsm",
+    "sandbox_bidder_token",
+]
 
 _MODULE_CANDIDATES = (
     "/usr/lib/softhsm/libsofthsm2.so",
@@ -117,3 +125,34 @@ def create_token(
     )
     monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
     return add_token(conf, label=label, pin=pin, so_pin=so_pin)
+
+
+def sandbox_bidder_token(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sandbox: dict[str, Any],
+    *,
+    label: str,
+    pin: str,
+) -> SoftToken:
+    """A token holding dual RSA keys for the sandbox's first bidder company, certified by the
+    sandbox CA: the platform finds the account by the organisation identifier, as for a
+    renewed UKey."""
+    from crypto.ca import KeyType, Role, SandboxCA
+    from crypto.token import generate_on_token
+
+    t = create_token(tmp_path, monkeypatch, label=label, pin=pin)
+    ca = SandboxCA.load(Path(sandbox["ca"]).parent)
+    bidder = next(i for i in sandbox["identities"] if i["role"] == "bidder")
+    generate_on_token(
+        module=t.module,
+        token_label=t.label,
+        pin=t.pin,
+        ca=ca,
+        role=Role.BIDDER,
+        name=bidder["name"],
+        org_code=bidder["org_code"],
+        key_type=KeyType.RSA2048,
+        dual=True,
+    )
+    return t

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from clienthelpers import Party, client_for, open_sections, seal_for
 from platformserver import RunningPlatform, start_platform
-from softhsm import SoftToken, create_token
+from softhsm import SoftToken, sandbox_bidder_token
 
-from crypto.ca import KeyType, Role, SandboxCA
-from crypto.token import TokenIdentity, generate_on_token
+from crypto.token import TokenIdentity
 from sealbid.cli import main
 
 
@@ -26,23 +25,10 @@ def platform(tmp_path: Path) -> Iterator[RunningPlatform]:
 
 @pytest.fixture
 def token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, platform: RunningPlatform) -> SoftToken:
-    """A token holding dual keys for sandbox bidder 0's company, certified by the sandbox CA:
-    the platform finds the account by the organisation identifier, as for a renewed UKey."""
-    t = create_token(tmp_path, monkeypatch, label="投标UKey", pin="246810")
-    ca = SandboxCA.load(Path(platform.sandbox["ca"]).parent)  # type: ignore[index]
-    bidder = next(i for i in platform.sandbox["identities"] if i["role"] == "bidder")  # type: ignore[index]
-    generate_on_token(
-        module=t.module,
-        token_label=t.label,
-        pin=t.pin,
-        ca=ca,
-        role=Role.BIDDER,
-        name=bidder["name"],
-        org_code=bidder["org_code"],
-        key_type=KeyType.RSA2048,
-        dual=True,
+    assert platform.sandbox is not None
+    return sandbox_bidder_token(
+        tmp_path, monkeypatch, platform.sandbox, label="投标UKey", pin="246810"
     )
-    return t
 
 
 def test_a_token_bidder_logs_in_seals_and_submits(

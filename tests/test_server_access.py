@@ -50,6 +50,8 @@ BEFORE: dict[str, dict[str, int]] = {
     "HEAD /uploads/{A's}": _row(401, 200, 404, 403, 403, 403, 403),
     "POST /uploads/{A's}/finish": _row(401, 200, 404, 403, 403, 403, 403),
     "GET /sections/{id}/submission": _row(401, 200, 200, 403, 403, 403, 403),
+    # Bidder B has no bid: its envelope is not found.
+    "GET /sections/{id}/submission/envelope": _row(401, 200, 404, 403, 403, 403, 403),
     "GET /receipts": _row(401, 200, 200, 403, 403, 403, 403),
     "POST /sections/{id}/withdraw": _row(401, 200, 409, 403, 403, 403, 403),
     "DELETE /uploads/{A's}": _row(401, 204, 404, 403, 403, 403, 403),
@@ -59,6 +61,24 @@ BEFORE: dict[str, dict[str, int]] = {
     "POST /admin/sections/{id}/bidders": _row(401, 403, 403, 201, 403, 403, 201),
     "GET /admin/sections/{id}/bidders": _row(401, 403, 403, 200, 200, 200, 200),
     "GET /admin/audit": _row(401, 403, 403, 403, 403, 200, 200),
+    # The remote opening, before any opening has started (its phases: test_opening_server).
+    # No opening yet: the calls answer "not in this phase" (409) to the roles they admit.
+    "GET /openings/{id}": _catalogue(),
+    "GET /openings/{id}/events": _catalogue(),
+    "POST /openings/{id}/start": _row(401, 403, 403, 409, 403, 403, 403),
+    "POST /openings/{id}/signin/challenge": _row(401, 409, 409, 403, 403, 403, 403),
+    "POST /openings/{id}/signin": _row(401, 409, 409, 403, 403, 403, 403),
+    "POST /openings/{id}/publish-list": _row(401, 403, 403, 409, 403, 403, 403),
+    "POST /openings/{id}/window": _row(401, 403, 403, 409, 403, 403, 403),
+    "POST /openings/{id}/window/extend": _row(401, 403, 403, 409, 403, 403, 403),
+    "POST /openings/{id}/release": _row(401, 409, 409, 403, 403, 403, 403),
+    "POST /openings/{id}/close": _row(401, 403, 403, 409, 403, 403, 403),
+    "POST /openings/{id}/objections": _row(401, 409, 409, 403, 403, 403, 403),
+    "POST /openings/{id}/objections/{n}/answer": _row(401, 403, 403, 409, 403, 403, 403),
+    "POST /openings/{id}/announce": _row(401, 403, 403, 409, 403, 403, 403),
+    "GET /openings/{id}/record": _row(401, 409, 409, 409, 409, 409, 409),
+    "POST /openings/{id}/record/sign": _row(401, 409, 409, 409, 409, 409, 403),
+    "POST /openings/{id}/finish": _row(401, 403, 403, 409, 403, 403, 403),
 }
 
 # After the deadline (by the platform's clock): every write of a bidder is refused; reading
@@ -140,7 +160,7 @@ class Matrix:
             return api.request("POST", "/admin/projects", token, json=body)
 
         org_a = self.served.sandbox["identities"][4]
-        return {
+        calls = {
             "GET /platform": req("GET", "/platform"),
             "GET /time": req("GET", "/time"),
             "POST /auth/challenge": req("POST", "/auth/challenge"),
@@ -175,6 +195,61 @@ class Matrix:
             ),
             "GET /admin/sections/{id}/bidders": req("GET", f"/admin/sections/{sid}/bidders"),
             "GET /admin/audit": req("GET", "/admin/audit"),
+        }
+        every = {**calls, **self.opening_calls(ctx)}
+        return {key: every[key] for key in BEFORE}  # the table's order: envelope before withdraw
+
+    def opening_calls(
+        self, ctx: dict[str, Any]
+    ) -> dict[str, Callable[[str | None], httpx.Response]]:
+        api, sid = self.api, self.sid
+        # Starting is tried on the section whose deadline is days away (a start that
+        # succeeded would change what every later call sees).
+        far = self.served.sandbox["sections"][0]["id"]
+        o = f"/openings/{sid}"
+        now = "2026-01-01T00:00:00Z"
+        sign = {"record_sha256": "0" * 64, "decision": "confirm", "time": now, "signature": "AA=="}
+
+        def req(method: str, path: str, **kw: Any) -> Callable[[str | None], httpx.Response]:
+            return lambda token: api.request(method, path, token, **kw)
+
+        def events(token: str | None) -> httpx.Response:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            with api.http.stream("GET", api.url(o + "/events"), headers=headers) as r:
+                if r.status_code != 200:
+                    r.read()
+                    return r
+                # The stream's opening bytes (it runs until the opening ends), for the checks.
+                return httpx.Response(200, content=next(r.iter_bytes()))
+
+        return {
+            "GET /openings/{id}": req("GET", o),
+            "GET /openings/{id}/events": events,
+            "GET /sections/{id}/submission/envelope": req(
+                "GET", f"/sections/{sid}/submission/envelope"
+            ),
+            "POST /openings/{id}/start": req("POST", f"/openings/{far}/start", json={}),
+            "POST /openings/{id}/signin/challenge": req("POST", o + "/signin/challenge"),
+            "POST /openings/{id}/signin": req(
+                "POST", o + "/signin", json={"nonce": "AA==", "time": now, "signature": "AA=="}
+            ),
+            "POST /openings/{id}/publish-list": req("POST", o + "/publish-list"),
+            "POST /openings/{id}/window": req("POST", o + "/window", json={"minutes": 30}),
+            "POST /openings/{id}/window/extend": req(
+                "POST", o + "/window/extend", json={"minutes": 5, "reason": "网络故障"}
+            ),
+            "POST /openings/{id}/release": req(
+                "POST", o + "/release", json={"file_key": "A" * 43 + "="}
+            ),
+            "POST /openings/{id}/close": req("POST", o + "/close", json={"reason": "x"}),
+            "POST /openings/{id}/objections": req("POST", o + "/objections", json={"text": "异议"}),
+            "POST /openings/{id}/objections/{n}/answer": req(
+                "POST", o + "/objections/1/answer", json={"text": "答复"}
+            ),
+            "POST /openings/{id}/announce": req("POST", o + "/announce", json={}),
+            "GET /openings/{id}/record": req("GET", o + "/record"),
+            "POST /openings/{id}/record/sign": req("POST", o + "/record/sign", json=sign),
+            "POST /openings/{id}/finish": req("POST", o + "/finish"),
         }
 
     def check_response(self, role: str, endpoint: str, r: httpx.Response) -> None:

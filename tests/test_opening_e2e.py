@@ -1,0 +1,177 @@
+"""A whole remote opening end to end through the client API, as the issue describes it: the sandbox
+platform, five bidders — one whose keys live on a USB token (SoftHSM2), one who never releases,
+one who releases a wrong key — the host, the recorder and the supervisor, through to a closed
+record whose every signature verifies (by our verifier, and by OpenSSL for the platform's)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from clienthelpers import client_for
+from openingworld import OpeningWorld, summary_of
+from softhsm import SoftToken, sandbox_bidder_token
+
+from client import PlatformClient, wire
+from client.opening import OpeningClient
+from client.receipts import load_certificates
+from client.record import save_record, verify_record
+from crypto.token import TokenIdentity
+from sealbid.cli import main
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[OpeningWorld]:
+    w = OpeningWorld.create(tmp_path, bids=0)
+    yield w
+    w.stop()
+
+
+@pytest.fixture
+def token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, world: OpeningWorld) -> SoftToken:
+    assert world.platform.sandbox is not None
+    return sandbox_bidder_token(
+        tmp_path, monkeypatch, world.platform.sandbox, label="开标UKey", pin="135790"
+    )
+
+
+def test_a_remote_opening_from_sign_in_to_a_verified_record(
+    world: OpeningWorld, token: SoftToken, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    w = world
+    with TokenIdentity.open(module=token.module, token_label=token.label, pin=token.pin) as tok:
+        token_client = client_for(w.platform, None, tmp_path / "state-token", identity=tok)
+        # Bidder 0 seals and submits with its token; bidders 1-4 with their .p12 files.
+        w.submit(0, summary_of(0), identity=tok)
+        token_client.login()
+        for i in range(1, 5):
+            w.submit(i, summary_of(i))
+        clients: list[PlatformClient] = [token_client] + [a.client for a in w.bidders[1:]]
+        bidders = [OpeningClient(c, w.section) for c in clients]
+        host = OpeningClient(w.host.client, w.section)
+        recorder = OpeningClient(w.recorder.client, w.section)
+        supervisor = OpeningClient(w.supervisor.client, w.section)
+
+        # 解密自检 before the opening: every bidder's current key opens its uploaded bid.
+        for b in bidders:
+            rehearsal = b.rehearse()
+            assert rehearsal.ok, rehearsal
+
+        w.past_deadline()
+        for c in [*clients, w.host.client, w.recorder.client, w.supervisor.client]:
+            c.login()  # the platform clock jumped past every session's expiry
+
+        # A bidder in the hall watches the events from the start.
+        seen: list[wire.OpeningEvent] = []
+        watcher = OpeningClient(
+            client_for(w.platform, w.bidders[2].party, tmp_path / "watch"), w.section
+        )
+        done = threading.Event()
+
+        def watch() -> None:
+            for e in watcher.events(stop=done.is_set):
+                seen.append(e)
+
+        t = threading.Thread(target=watch, daemon=True)
+        t.start()
+
+        assert host.start().phase == "signin"
+        for b in bidders:
+            assert b.signin().signed_in_at is not None
+        assert host.publish_list().bid_count == 5
+        assert host.open_window(30).phase == "window"
+        for b in bidders[:3]:
+            assert b.release().decryption == "opened"  # bidder 0 unwraps on the token
+        # Bidder 3 never releases. Bidder 4 sends a wrong key (a broken tool) and is told so.
+        r = w.release(4, os.urandom(32))
+        assert r.status_code == 422 and r.json()["error"]["code"] == "opening.key_wrong"
+        assert bidders[4].state().me.decryption == "failed"  # type: ignore[union-attr]
+
+        w.advance(timedelta(minutes=31))
+        for c in [*clients, w.host.client]:
+            c.login()
+        st = host.close(reason="第4、5号投标人未在时限内成功解密，依第三十一条视为撤销")
+        assert [b.decryption for b in st.bidders] == ["opened"] * 3 + ["revoked"] * 2
+        objection = bidders[4].object("我方已按时解密，请核实")
+        host.answer(objection.id, "平台记录显示第5号提交的密钥与投标文件不符，异议不成立")
+        host.announce(confirmation_minutes=30)
+        for who in (host, recorder, supervisor, *bidders[:4]):
+            assert who.sign_record("confirm").decision == "confirm"
+        assert bidders[4].sign_record("decline", "不认可解密结果").decision == "decline"
+        assert host.finish().phase == "finished"
+        done.set()
+        t.join(20)
+        watcher.client.close()
+
+        doc = bidders[0].record()
+    record = json.loads(doc.record)
+    assert doc.closed and record["valid_bids"] == 3
+    assert record["objections"][0]["answer"].startswith("平台记录显示")
+    assert [b["summary"] is not None for b in record["bidders"]] == [True] * 3 + [False] * 2
+
+    # Every signature verifies, anchored at the platform certificate the client pinned.
+    anchors = load_certificates(w.host.client.platform_info().certificate_pem)
+    report = verify_record(doc, anchors=anchors)
+    assert report.ok and report.final, report.render("en")
+    assert len(doc.signatures) == 8
+
+    # The hall saw every phase, the results at close, the signatures and the end, in order.
+    kinds = [e.kind for e in seen]
+    seqs = [e.seq for e in seen]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    assert kinds[-1] == "finished" and "results" in kinds and kinds.count("signature") == 8
+    phases = [e.data["phase"] for e in seen if e.kind == "phase"]
+    assert phases == [
+        "signin",
+        "listed",
+        "window",
+        "closed",
+        "announced",
+        "confirming",
+        "finished",
+    ]
+    before_results = seen[: kinds.index("results")]
+    assert "泄密探针" not in json.dumps([e.data for e in before_results], ensure_ascii=False)
+
+    # The saved record verifies on the command line, and OpenSSL checks the platform's signature.
+    path = save_record(tmp_path / "开标记录.json", doc)
+    pem = tmp_path / "platform.pem"
+    pem.write_text(w.host.client.platform_info().certificate_pem, encoding="utf-8")
+    assert main(["record", "verify", str(path), "--platform-cert", str(pem)]) == 0
+    out = capsys.readouterr().out
+    assert "✗" not in out
+    (tmp_path / "record.txt").write_bytes(doc.record.encode())
+    (tmp_path / "record.p7s").write_bytes(base64.b64decode(doc.platform_signature))
+    ossl = subprocess.run(
+        [
+            "openssl",
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            str(tmp_path / "record.p7s"),
+            "-content",
+            str(tmp_path / "record.txt"),
+            "-CAfile",
+            str(pem),
+            "-purpose",
+            "any",
+            "-out",
+            os.devnull,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert ossl.returncode == 0, ossl.stderr
+    # A changed byte in the record is caught.
+    tampered = doc.model_copy(update={"record": doc.record.replace("合格", "优良", 1)})
+    assert not verify_record(tampered, anchors=anchors).ok
