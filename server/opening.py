@@ -133,6 +133,9 @@ class Openings:
         self._summary_keys: dict[str, bytes] = {}
         self._nonce_key = secrets.token_bytes(32)
         self._record_cache: dict[str, tuple[tuple[str, int], bytes]] = {}
+        self._status_cache: dict[str, dict[str, Any]] = {}
+        self._status_gen: dict[str, int] = {}
+        self._status_lock = threading.Lock()
         self._inflight_changed = threading.Condition()
 
     # --- plumbing ----------------------------------------------------------------------------------
@@ -186,6 +189,10 @@ class Openings:
         tx.events.append(StoredEvent(seq, now, kind, audience, staff_too, data))
 
     def _publish(self, tx: _Tx) -> None:
+        if tx.events:
+            with self._status_lock:
+                self._status_gen[tx.section_id] = self._status_gen.get(tx.section_id, 0) + 1
+                self._status_cache.pop(tx.section_id, None)
         self.hub.published(tx.section_id, tx.events)
 
     def _opening(self, conn: Connection, section_id: str, *, lock: bool = False) -> Row[Any]:
@@ -249,22 +256,31 @@ class Openings:
         self._emit(conn, tx, "phase", {"phase": phase, "by": by, "at": _iso(now)}, now)
 
     def status(self, section_id: str) -> dict[str, Any]:
-        """What a ``tick`` carries: server time, phase, the window's end."""
+        """What a ``tick`` carries: server time, phase, the window's end. Every stream ticks,
+        so the opening's part is cached until the next transaction of this opening publishes
+        (never older than what the stream has already been sent)."""
         now = self.config.now()
-        with self.db.read() as conn:
-            row = conn.execute(
-                select(
-                    db.openings.c.phase,
-                    db.openings.c.window_closes_at,
-                    db.openings.c.confirmation_until,
-                ).where(db.openings.c.section_id == section_id)
-            ).first()
-        return {
-            "server_time": now.isoformat().replace("+00:00", "Z"),
-            "phase": row.phase if row else "waiting",
-            "window_closes_at": _iso(row.window_closes_at) if row else None,
-            "confirmation_until": _iso(row.confirmation_until) if row else None,
-        }
+        cached = self._status_cache.get(section_id)
+        if cached is None:
+            generation = self._status_gen.get(section_id, 0)
+            with self.db.read() as conn:
+                row = conn.execute(
+                    select(
+                        db.openings.c.phase,
+                        db.openings.c.window_closes_at,
+                        db.openings.c.confirmation_until,
+                    ).where(db.openings.c.section_id == section_id)
+                ).first()
+            cached = {
+                "phase": row.phase if row else "waiting",
+                "window_closes_at": _iso(row.window_closes_at) if row else None,
+                "confirmation_until": _iso(row.confirmation_until) if row else None,
+            }
+            with self._status_lock:
+                if self._status_gen.get(section_id, 0) == generation:
+                    # Not if a transaction published meanwhile: what we read may predate it.
+                    self._status_cache[section_id] = cached
+        return {"server_time": now.isoformat().replace("+00:00", "Z"), **cached}
 
     # --- start, sign-in, list, window ----------------------------------------------------------------
 
