@@ -46,6 +46,7 @@ from pydantic import ValidationError
 
 from crypto.errors import FormatError, KeyAccessError, NoMatchingRecipientError, SignatureError
 from crypto.identity import Identity
+from sealbid.errors import UsageError
 
 from . import wire
 from .errors import (
@@ -98,6 +99,9 @@ class SseMessage:
     """The ``retry:`` field (milliseconds), when sent."""
 
 
+_MAX_EVENT = 64 << 20  # one event's data: the results of a big opening are a few MB at most
+
+
 class SseParser:
     """An incremental ``text/event-stream`` parser: feed it bytes as they arrive, it returns
     the events completed by them. Lines end in CRLF, LF or CR; ``:`` lines are comments; a
@@ -109,6 +113,7 @@ class SseParser:
         self._started = False
         self._event = ""
         self._data: list[str] = []
+        self._size = 0
         self._id: str | None = None
         self._retry: int | None = None
 
@@ -153,6 +158,9 @@ class SseParser:
             self._event = value
         elif field == "data":
             self._data.append(value)
+            self._size += len(value) + 1
+            if self._size > _MAX_EVENT:
+                raise ProtocolError(f"event over {_MAX_EVENT} bytes", what="event stream")
         elif field == "id":
             if "\0" not in value:
                 self._id = value
@@ -165,6 +173,7 @@ class SseParser:
     def _dispatch(self) -> SseMessage | None:
         data, event, id_, retry = self._data, self._event, self._id, self._retry
         self._data, self._event, self._id, self._retry = [], "", None, None
+        self._size = 0
         if not data:
             return None
         return SseMessage(event=event or "message", data="\n".join(data), id=id_, retry=retry)
@@ -226,7 +235,8 @@ class Rehearsal:
 
 
 def _cert_label(issuer: str, serial: int) -> str:
-    return f"{issuer}, serial {serial:x}"
+    """A certificate as CMS names a recipient: its issuer and serial number."""
+    return f"颁发者 / issuer: {issuer}; 序列号 / serial {serial:x}"
 
 
 def _issuer_friendly(cert: x509.Certificate) -> str:
@@ -316,11 +326,9 @@ class OpeningClient:
         from .record import record_digest_ok
 
         if decision not in ("confirm", "decline"):
-            raise RecordInvalidError(what=f"decision {decision!r}")
+            raise UsageError(what=f"decision {decision!r}")
         if decision == "decline" and not (reason and reason.strip()):
-            raise RecordInvalidError(
-                what="拒绝签认须说明理由 / declining needs a reason",
-            )
+            raise UsageError(what="拒绝签认须说明理由 / declining needs a reason")
         identity = self._identity()
         doc = self.record()
         info = self.client.platform_info()
@@ -328,9 +336,10 @@ class OpeningClient:
         session = self.client.session or self.client.login()
         role = session.role
         if role == "admin":
-            raise RecordInvalidError(
+            raise UsageError(
                 what="平台管理员不签署开标记录 / the platform admin does not sign the record"
             )
+        self._check_before_signing(doc, info.platform_id, session)
         # Who signs, as the statement names it: a bidder by its 统一社会信用代码, staff by the
         # certificate's subject (the platform's account key for them).
         if role == "bidder" and session.org_code:
@@ -366,6 +375,51 @@ class OpeningClient:
                 if s.statement == text:
                     return s
             raise
+
+    def _check_before_signing(
+        self, doc: wire.SignedRecord, platform_id: str, session: wire.Session
+    ) -> None:
+        """What the signer must agree with before signing: the record is this platform's, of
+        this section, and (a bidder) names the file of its own latest receipt."""
+        import json
+
+        body = json.loads(doc.record)
+        if (body.get("platform") or {}).get("id") != platform_id or (body.get("section") or {}).get(
+            "id"
+        ) != self.section_id:
+            raise RecordInvalidError(
+                what="记录不属于本平台的本标段 / the record is not this platform's record of this"
+                " section"
+            )
+        if session.role != "bidder":
+            return
+        row = next(
+            (r for r in body.get("bidders") or [] if r.get("org_code") == session.org_code), None
+        )
+        if row is None:
+            raise RecordInvalidError(
+                what="记录中没有本投标人 / the record does not list this bidder"
+            )
+        latest = self.client.submission(self.section_id).latest
+        if latest is not None:
+            mine = self.client.verify_receipt(latest, section_id=self.section_id, kind="submit")
+            recorded = (row.get("submission") or {}).get("file_sha256")
+            if mine.receipt.file_sha256 != recorded:
+                raise RecordInvalidError(
+                    what=f"记录中本投标人的文件摘要 {recorded} 与本人回执 "
+                    f"{mine.receipt.file_sha256} 不符，请拒绝签认并说明 / the record's file digest"
+                    " for this bidder differs from its own receipt: decline it with that reason"
+                )
+
+    def own_row(self, doc: wire.SignedRecord) -> dict[str, Any] | None:
+        """The caller's row in a record (bidders), for showing before it signs."""
+        import json
+
+        session = self.client.session or self.client.login()
+        for r in json.loads(doc.record).get("bidders") or []:
+            if session.role == "bidder" and r.get("org_code") == session.org_code:
+                return dict(r)
+        return None
 
     # -- bidder --
 
@@ -471,6 +525,7 @@ class OpeningClient:
         enc = identity.encryption_cert
         current = (_issuer_friendly(enc), enc.serial_number)
         sealed_for: tuple[tuple[str, int], ...] = ()
+        info = None
         try:
             info = parts_info(head, tail)
             sealed_for = tuple((r.issuer, r.serial) for r in info.recipients)
@@ -533,7 +588,9 @@ class OpeningClient:
             )
         sign_after = identity.signing_cert.not_valid_after_utc
         if sign_after <= section.opening_time:
-            warnings.append(
+            # Without a valid signing certificate there is no login at the opening, so no
+            # sign-in and no release: the bid would be revoked. A problem, not a warning.
+            problems.append(
                 Notice(
                     f"签名证书将于 {sign_after:%Y-%m-%d %H:%M} UTC 到期，早于开标时间；届时无法签到和签署开标记录",
                     f"the signing certificate expires at {sign_after:%Y-%m-%d %H:%M} UTC, before the opening: sign-in and signing the record would fail",
@@ -546,7 +603,17 @@ class OpeningClient:
             verified = self.client.verify_receipt(
                 submission.latest, section_id=self.section_id, kind="submit"
             )
-            receipt_matches = verified.receipt.file_sha256 == env.file_sha256
+            # The platform reports the stored file's digest; what the client can check itself
+            # is that the signed parts it unwrapped describe a file of the receipt's size, by
+            # this bidder (the digest of the whole needs the payload, which stays on the
+            # platform; the bidder's signature covers the payload's digest).
+            stored_size = len(head) + info.payload_length + len(tail) if info is not None else -1
+            own = self.client.session.org_code if self.client.session is not None else None
+            receipt_matches = (
+                verified.receipt.file_sha256 == env.file_sha256
+                and verified.receipt.file_size == stored_size == env.file_size
+                and (own is None or info is None or info.bidder.get("org_code") == own)
+            )
             if not receipt_matches:
                 problems.append(
                     Notice(
@@ -683,8 +750,13 @@ class OpeningClient:
                             received = True
                             failures = 0
                             if msg.event == "tick":
+                                tick = _tick_data(msg)
                                 if on_tick is not None:
-                                    on_tick(_tick_data(msg))
+                                    on_tick(tick)
+                                if tick.get("phase") == "finished" and (
+                                    last >= self.state().last_event
+                                ):
+                                    return  # started after the end: nothing more will come
                                 continue
                             event = self._event(msg)
                             if event is None or event.seq <= last:

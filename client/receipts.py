@@ -377,6 +377,22 @@ class ReceiptStore:
             return None
         return pems
 
+    def platforms(self) -> builtins.list[str]:
+        """The ids of the platforms whose certificates are saved here."""
+        out = []
+        try:
+            folders = sorted(p for p in self.root.iterdir() if p.is_dir())
+        except OSError:
+            return []
+        for folder in folders:
+            try:
+                data = json.loads((folder / _PINNED).read_bytes())
+            except (OSError, ValueError):
+                continue
+            if isinstance(data, dict) and isinstance(data.get("platform_id"), str):
+                out.append(data["platform_id"])
+        return out
+
     def pinned(self, platform_id: str) -> builtins.list[x509.Certificate] | None:
         """The platform certificates saved for ``platform_id`` (None: none, or unreadable)."""
         pems = self._read_pinned(self._pinned_path(platform_id), platform_id)

@@ -6,7 +6,7 @@ every participant's signed statement, and once finished the platform's closing s
 
     doc = load_record(Path("开标记录.json"))
     report = verify_record(doc, anchors=store.pinned(platform_id))   # or a --platform-cert
-    print(report.render())                                           # ✓/✗ per check
+    print(report.render())                                           # √/× per check
     if not report.ok: ...
     report.final                                                     # closed by the platform
 
@@ -136,6 +136,12 @@ class RecordReport:
         return bool(self.checks) and all(c.ok for c in self.checks)
 
     @property
+    def complete(self) -> bool:
+        """Everything a final answer needs: every check passed, the platform's signatures are
+        anchored outside the record, and the platform has closed it."""
+        return self.ok and self.anchored and self.final
+
+    @property
     def anchored(self) -> bool:
         """The platform's signatures were checked against a certificate from outside the record
         (``--platform-cert`` or the one saved when the client talked to the platform)."""
@@ -156,7 +162,7 @@ class RecordReport:
         return ok
 
     def render(self, language: str | None = None) -> str:
-        """Lines for a terminal: a heading, ✓/✗ per check, the verdict. ``language`` None:
+        """Lines for a terminal: a heading, √/× per check, the verdict. ``language`` None:
         both languages."""
 
         def say(zh: str, en: str) -> str:
@@ -167,6 +173,11 @@ class RecordReport:
         lines = []
         b = self.body or {}
         project, section = b.get("project") or {}, b.get("section") or {}
+        platform = b.get("platform") or {}
+        if platform:
+            lines.append(
+                f"{say('平台', 'platform')}: {platform.get('name', '-')} ({platform.get('id', '-')})"
+            )
         if section:
             lines.append(
                 f"{say('开标记录', 'opening record')}: {project.get('name', '-')} — "
@@ -178,7 +189,7 @@ class RecordReport:
                 f"{say('有效投标', 'valid bids')} {b.get('valid_bids', '-')}"
             )
         for c in self.checks:
-            mark = "✓" if c.ok else "✗"
+            mark = "√" if c.ok else "×"  # both in GBK: a Chinese Windows console shows them
             lines.append(f"{mark} {c.name(language)}" + (f": {c.detail}" if c.detail else ""))
         if self.trust == "embedded":
             lines.append(
@@ -197,8 +208,28 @@ class RecordReport:
                     " still be coming)",
                 )
             )
-        if self.ok:
+        if self.complete:
             lines.append(say("开标记录验证通过", "the opening record verifies"))
+        elif self.ok:
+            lines.append(
+                say(
+                    "已检查的各项均通过，但记录"
+                    + ("未锚定" if not self.anchored else "")
+                    + ("、" if not self.anchored and not self.final else "")
+                    + ("尚未结束" if not self.final else "")
+                    + "，不能作为最终结论",
+                    "every check passed, but the record is "
+                    + " and ".join(
+                        w
+                        for w, c in (
+                            ("UNANCHORED", not self.anchored),
+                            ("NOT FINAL", not self.final),
+                        )
+                        if c
+                    )
+                    + ": not a final answer",
+                )
+            )
         else:
             lines.append(
                 say(
@@ -484,6 +515,7 @@ def verify_record(
         trusted_ca = []
     for i, sig in enumerate(doc.signatures, 1):
         _check_signature(report, i, sig, doc, body, rows, trusted_ca, at)
+    _check_signers(report, doc, rows)
 
     # 6. the closing
     if doc.closed or doc.closing is not None:
@@ -636,6 +668,13 @@ def _check_signature(
                         f"the signer {org or subject} is not a bidder of this opening",
                     )
                 )
+            if sig.name != row.get("name"):
+                raise _Fail(
+                    _both(
+                        f"签名所列名称「{sig.name}」与记录中的投标人名称「{row.get('name')}」不符",
+                        f"the signature's name {sig.name!r} is not the record's {row.get('name')!r}",
+                    )
+                )
         else:
             named = body.get(sig.role)
             named_subject = named.get("subject") if isinstance(named, dict) else None
@@ -646,6 +685,16 @@ def _check_signature(
                         f"the signer is not the record's {sig.role} ({named_subject})",
                     )
                 )
+            named_name = named.get("name") if isinstance(named, dict) else None
+            if sig.name != named_name:
+                raise _Fail(
+                    _both(
+                        f"签名所列名称「{sig.name}」与记录中的{_ROLE_ZH.get(sig.role, sig.role)}"
+                        f"「{named_name}」不符",
+                        f"the signature's name {sig.name!r} is not the record's {sig.role}"
+                        f" {named_name!r}",
+                    )
+                )
         report._add(
             f"signature:{i}", zh, en, True, f"{subject}, serial {sig.serial}, {sig.signed_at}"
         )
@@ -653,6 +702,36 @@ def _check_signature(
         report._add(f"signature:{i}", zh, en, False, str(exc))
     except ValueError as exc:  # int(serial, 16)
         report._add(f"signature:{i}", zh, en, False, _both("序列号无效", f"bad serial ({exc})"))
+
+
+def _signer_key(sig: wire.RecordSignature) -> str:
+    return f"bidder:{sig.org_code}" if sig.role == "bidder" else f"{sig.role}:{sig.subject}"
+
+
+def _check_signers(
+    report: RecordReport, doc: wire.SignedRecord, rows: list[dict[str, Any]]
+) -> None:
+    """Each participant signs once; a closed record carries the host's, the recorder's and
+    the supervisor's signatures (the platform closes a record only with those)."""
+    zh, en = "签署人", "signers"
+    keys = [_signer_key(s) for s in doc.signatures]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        report._add("signers", zh, en, False, _both(f"重复签署：{twice}", f"signed twice: {twice}"))
+        return
+    if doc.closed:
+        staff = {s.role for s in doc.signatures if s.role != "bidder"}
+        missing = [r for r in ("host", "recorder", "supervisor") if r not in staff]
+        if missing:
+            report._add(
+                "signers",
+                zh,
+                en,
+                False,
+                _both(f"缺少签署：{missing}", f"missing signatures: {missing}"),
+            )
+            return
+    report._add("signers", zh, en, True, f"{len(keys)}")
 
 
 def _check_closing(

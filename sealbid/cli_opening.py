@@ -310,9 +310,9 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     print(f"  开标时间 / opening: {_t(r.opening_time)}")
     print(f"  加密证书到期 / certificate expires: {_t(r.encryption_not_after)}")
     if r.receipt_matches:
-        print("  ✓ 与最新回执一致 / matches the latest receipt")
+        print("  √ 与最新回执一致 / matches the latest receipt")
     for n in r.problems:
-        print(f"  ✗ {n.zh}\n    {n.en}")
+        print(f"  × {n.zh}\n    {n.en}")
     for n in r.warnings:
         print(f"  ! {n.zh}\n    {n.en}")
     if r.ok:
@@ -334,9 +334,16 @@ def cmd_object(args: argparse.Namespace) -> int:
 
 def cmd_confirm(args: argparse.Namespace) -> int:
     with _load_identity(args) as identity, _client(args, identity) as client:
-        sig = _opening(client, args).sign_record(
-            "decline" if args.decline is not None else "confirm", args.decline
-        )
+        o = _opening(client, args)
+        row = o.own_row(o.record())
+        if row is not None:
+            # What the bidder signs for: its own row, as the record states it.
+            d = row.get("decryption") or {}
+            _err(f"本投标人在记录中 / your row: 第 {row.get('number')} 号 {row.get('name')}")
+            _err(f"  解密 / decryption: {d.get('status')}  {d.get('cause') or ''}")
+            for key, text in (row.get("summary_text") or {}).items():
+                _err(f"  {key}: {text}")
+        sig = o.sign_record("decline" if args.decline is not None else "confirm", args.decline)
     what = _DECISION[sig.decision]
     _err(
         f"已签署开标记录 / signed the record: {what}（{_ROLE.get(sig.role, sig.role)}"
@@ -347,10 +354,13 @@ def cmd_confirm(args: argparse.Namespace) -> int:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
-    from client.record import save_record
+    from client.receipts import load_certificates
+    from client.record import record_digest_ok, save_record
 
     with _load_identity(args) as identity, _client(args, identity) as client:
         doc = _opening(client, args).record()
+        # Kept only if it is the platform's: digest, canonical text, the platform's signature.
+        record_digest_ok(doc, anchors=load_certificates(client.platform_info().certificate_pem))
     path = save_record(Path(args.output), doc)
     _err(
         f"开标记录已保存 / record saved: SHA-256 {doc.record_sha256},"
@@ -447,9 +457,23 @@ def cmd_record_verify(args: argparse.Namespace) -> int:
                 _err(f"{path}\n  {exc.diagnostics('zh_CN')}\n  {exc.diagnostics('en_US')}")
         if not receipts:
             _err("本地没有本平台的回执 / no receipts of this platform kept locally")
+    if pinned is None and anchors is None and isinstance(platform_id, str):
+        others = [p for p in store.platforms() if p != platform_id]
+        if others:
+            _err(
+                f"本地保存的平台证书属于 {', '.join(others)}，而记录自称来自 {platform_id} /"
+                f" the saved platform certificates are for {', '.join(others)}; the record says"
+                f" {platform_id}"
+            )
     report = verify_record(doc, anchors=anchors, pinned=pinned, receipts=receipts)
     print(report.render())
-    return 0 if report.ok else 1
+    if not report.ok:
+        return 1
+    if not report.anchored and not args.allow_unanchored:
+        return 2
+    if not report.final and not args.allow_unfinished:
+        return 3
+    return 0
 
 
 # --- parser ----------------------------------------------------------------------------------
@@ -577,6 +601,18 @@ def add_parsers(sub: Any) -> None:
         "--receipts",
         action="store_true",
         help="与本地保存的本人回执核对 / also compare with my receipts kept locally",
+    )
+    p.add_argument(
+        "--allow-unanchored",
+        action="store_true",
+        help="未能与平台证书核对时也以 0 退出 / exit 0 even when the platform certificate could"
+        " not be checked (otherwise exit 2)",
+    )
+    p.add_argument(
+        "--allow-unfinished",
+        action="store_true",
+        help="记录尚未结束时也以 0 退出 / exit 0 for a record still being signed (otherwise"
+        " exit 3)",
     )
     p.add_argument(
         "--state-dir",

@@ -237,8 +237,11 @@ class EventHub:
                     fresh = len(log.events) > pos
                 if fresh:
                     continue
+                # asyncio.timeout, not wait_for: no task per wait (hundreds of streams each wake
+                # for every event of an opening).
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), timeout=max(0.0, next_tick - loop.time()))
+                    async with asyncio.timeout(max(0.0, next_tick - loop.time())):
+                        await wake.wait()
         finally:
             with self._lock:
                 log.streams -= 1

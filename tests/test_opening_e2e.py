@@ -106,6 +106,9 @@ def test_a_remote_opening_from_sign_in_to_a_verified_record(
             assert who.sign_record("confirm").decision == "confirm"
         assert bidders[4].sign_record("decline", "不认可解密结果").decision == "decline"
         assert host.finish().phase == "finished"
+        # A watch started after the end ends at the first tick instead of waiting for ever.
+        late = OpeningClient(clients[1], w.section)
+        assert list(late.events(after=late.state().last_event)) == []
         done.set()
         t.join(20)
         watcher.client.close()
@@ -146,7 +149,7 @@ def test_a_remote_opening_from_sign_in_to_a_verified_record(
     pem.write_text(w.host.client.platform_info().certificate_pem, encoding="utf-8")
     assert main(["record", "verify", str(path), "--platform-cert", str(pem)]) == 0
     out = capsys.readouterr().out
-    assert "✗" not in out
+    assert "×" not in out
     (tmp_path / "record.txt").write_bytes(doc.record.encode())
     (tmp_path / "record.p7s").write_bytes(base64.b64decode(doc.platform_signature))
     ossl = subprocess.run(

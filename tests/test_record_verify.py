@@ -132,7 +132,7 @@ def test_the_real_record_verifies_and_is_final(built: Built) -> None:
     assert {f"receipt:{n}" for n in (1, 2, 3)} <= keys
     assert {f"signature:{i}" for i in range(1, 7)} <= keys  # 3 bidders + host, recorder, supervisor
     text = report.render("zh_CN")
-    assert "✓" in text and "✗" not in text and "开标记录验证通过" in text
+    assert "√" in text and "×" not in text and "开标记录验证通过" in text
 
 
 def test_without_anchors_it_is_intact_but_unanchored(built: Built) -> None:
@@ -319,12 +319,50 @@ def test_record_verify_cli(
         == 0
     )
     out = capsys.readouterr().out
-    assert "✓" in out and "✗" not in out and "the opening record verifies" in out
+    assert "√" in out and "×" not in out and "the opening record verifies" in out
     assert "UNANCHORED" not in out
 
-    # No anchor at all: intact but unanchored, said plainly (exit 0, as receipt verify does).
-    assert main(["record", "verify", str(path), "--state-dir", str(empty)]) == 0
+    # No anchor at all: intact but unanchored, said plainly, and not a success (exit 2) unless
+    # the user accepts that: anyone can make a record that verifies against its own chain.
+    assert main(["record", "verify", str(path), "--state-dir", str(empty)]) == 2
     assert "UNANCHORED" in capsys.readouterr().out
+    args = ["record", "verify", str(path), "--state-dir", str(empty), "--allow-unanchored"]
+    assert main(args) == 0
+    capsys.readouterr()
+    # A record still being signed: exit 3 unless accepted.
+    unfinished = tmp_path / "unfinished.json"
+    save_record(
+        unfinished,
+        built.doc.model_copy(update={"closed": False, "closing": None, "closing_signature": None}),
+    )
+    common = ["--platform-cert", str(leaf), "--state-dir", str(empty)]
+    assert main(["record", "verify", str(unfinished), *common]) == 3
+    assert "NOT FINAL" in capsys.readouterr().out
+    assert main(["record", "verify", str(unfinished), *common, "--allow-unfinished"]) == 0
+    capsys.readouterr()
+    # A signer listed twice in a record still being signed: refused.
+    doubled = tmp_path / "doubled.json"
+    save_record(
+        doubled,
+        built.doc.model_copy(
+            update={
+                "closed": False,
+                "closing": None,
+                "closing_signature": None,
+                "signatures": (*built.doc.signatures, built.doc.signatures[-1]),
+            }
+        ),
+    )
+    assert main(["record", "verify", str(doubled), *common, "--allow-unfinished"]) == 1
+    assert "signed twice" in capsys.readouterr().out
+    # A signer's displayed name is bound to the record's row.
+    renamed = tmp_path / "renamed.json"
+    first = built.doc.signatures[0].model_copy(update={"name": "冒名主持人"})
+    save_record(
+        renamed, built.doc.model_copy(update={"signatures": (first, *built.doc.signatures[1:])})
+    )
+    assert main(["record", "verify", str(renamed), *common]) == 1
+    assert "冒名主持人" in capsys.readouterr().out
 
     tampered = tmp_path / "tampered.json"
     save_record(tampered, built.doc.model_copy(update={"signatures": built.doc.signatures[1:]}))
@@ -343,7 +381,7 @@ def test_record_verify_cli(
         == 1
     )
     out = capsys.readouterr().out
-    assert "✗" in out and "does NOT verify" in out
+    assert "×" in out and "does NOT verify" in out
 
     (tmp_path / "junk.json").write_text("not json", "utf-8")
     assert main(["record", "verify", str(tmp_path / "junk.json")]) == 1
