@@ -308,9 +308,11 @@ class OpeningClient:
         state: wire.OpeningState = self._get("", wire.OpeningState)
         return state
 
-    def record(self) -> wire.SignedRecord:
-        """``GET /openings/{s}/record``: the signed record (NotFoundError before announce)."""
-        doc: wire.SignedRecord = self._get("/record", wire.SignedRecord)
+    def record(self, *, signatures: bool = True) -> wire.SignedRecord:
+        """``GET /openings/{s}/record``: the signed record (NotFoundError before announce);
+        ``signatures=False``: the record alone, without the signatures collected so far."""
+        path = "/record" if signatures else "/record?signatures=false"
+        doc: wire.SignedRecord = self._get(path, wire.SignedRecord)
         return doc
 
     def sign_record(
@@ -330,7 +332,7 @@ class OpeningClient:
         if decision == "decline" and not (reason and reason.strip()):
             raise UsageError(what="拒绝签认须说明理由 / declining needs a reason")
         identity = self._identity()
-        doc = self.record()
+        doc = self.record(signatures=False)  # what is signed: the record, not the others' names
         info = self.client.platform_info()
         record_digest_ok(doc, anchors=load_certificates(info.certificate_pem))
         session = self.client.session or self.client.login()

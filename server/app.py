@@ -592,8 +592,22 @@ def _routes(platform: Platform) -> APIRouter:
         return o.announce(p, section_id, body)
 
     @r.get("/openings/{section_id}/record", tags=["opening"], response_model=wire.SignedRecord)
-    def opening_record(section_id: str, p: Anyone) -> Response:
-        return Response(o.record_json(p, section_id), media_type="application/json")
+    def opening_record(
+        section_id: str,
+        request: Request,
+        p: Anyone,
+        signatures: Annotated[
+            bool, Query(description="false: the record alone, as a signer needs it")
+        ] = True,
+    ) -> Response:
+        data, packed = o.record_json(p, section_id, signatures=signatures)
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            return Response(
+                packed,
+                media_type="application/json",
+                headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
+            )
+        return Response(data, media_type="application/json", headers={"Vary": "Accept-Encoding"})
 
     @r.post("/openings/{section_id}/record/sign", tags=["opening"])
     def opening_sign(

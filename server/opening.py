@@ -132,7 +132,7 @@ class Openings:
         # loses the key; recover() then asks those bidders to release again.
         self._summary_keys: dict[str, bytes] = {}
         self._nonce_key = secrets.token_bytes(32)
-        self._record_cache: dict[str, tuple[tuple[str, int], bytes]] = {}
+        self._record_cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], bytes, bytes]] = {}
         self._status_cache: dict[str, dict[str, Any]] = {}
         self._status_gen: dict[str, int] = {}
         self._status_lock = threading.Lock()
@@ -1457,12 +1457,17 @@ class Openings:
         }
 
     def record(self, p: Principal, section_id: str) -> wire.SignedRecord:
-        return wire.SignedRecord.model_validate_json(self.record_json(p, section_id))
+        return wire.SignedRecord.model_validate_json(self.record_json(p, section_id)[0])
 
-    def record_json(self, p: Principal, section_id: str) -> bytes:
-        """The signed record as JSON bytes. Every participant downloads it to check it before
-        signing (hundreds at once, megabytes each at a big opening): the encoding is made once
-        per state of the opening (its event counter changes with every signature)."""
+    def record_json(
+        self, p: Principal, section_id: str, *, signatures: bool = True
+    ) -> tuple[bytes, bytes]:
+        """The signed record as JSON bytes and gzip-compressed. Every participant downloads it
+        to check it before signing (hundreds at once, megabytes each at a big opening): the
+        encoding is made once per state of the opening (its event counter changes with every
+        signature), or once per revision without the signatures (what a signer needs)."""
+        import gzip
+
         with self.db.read() as conn:
             op = self._opening(conn, section_id)
             self._participant(conn, p, section_id)
@@ -1472,13 +1477,28 @@ class Openings:
                     what_zh="开标记录（唱标后生成）",
                     what_en="the opening record (made at the announcement)",
                 )
-            key = (section_id, int(op.event_seq))
-            cached = self._record_cache.get(section_id)
+            key = (
+                (section_id, "state", int(op.event_seq))
+                if signatures
+                else (section_id, "revision", str(op.record_sha256))
+            )
+            cached = self._record_cache.get(key[:2])
             if cached is not None and cached[0] == key:
-                return cached[1]
-            data = self._signed_record(conn, op).model_dump_json().encode()
-        self._record_cache[section_id] = (key, data)
-        return data
+                return cached[1], cached[2]
+            doc = self._signed_record(conn, op)
+        if not signatures:
+            doc = doc.model_copy(
+                update={
+                    "signatures": (),
+                    "closed": False,
+                    "closing": None,
+                    "closing_signature": None,
+                }
+            )
+        data = doc.model_dump_json().encode()
+        packed = gzip.compress(data, 6, mtime=0)
+        self._record_cache[key[:2]] = (key, data, packed)
+        return data, packed
 
     def _signatures(self, conn: Connection, op: Row[Any]) -> list[wire.RecordSignature]:
         rows = conn.execute(

@@ -112,6 +112,10 @@ def test_a_whole_opening_with_a_non_releaser_and_a_wrong_key(world: OpeningWorld
 
     doc = w.bidders[2].get("/record")
     assert doc["closed"] and doc["closing"] and doc["closing_signature"]
+    # What a signer fetches: the same record, without the signatures; compressed on the wire.
+    light = w.bidders[2].request("GET", f"/openings/{w.section}/record?signatures=false")
+    assert light.headers["content-encoding"] == "gzip"
+    assert light.json()["record"] == doc["record"] and light.json()["signatures"] == []
     record = json.loads(doc["record"])
     assert record["outcome"] == "open" and record["valid_bids"] == 3
     assert [b["decryption"]["status"] for b in record["bidders"]] == [
