@@ -124,6 +124,10 @@ class Openings:
         self.hub = EventHub(self._load_events)
         # Decrypting a big bid is CPU and disk: a few at a time, the rest queue in the pool.
         self._decrypting = threading.BoundedSemaphore(max_parallel_releases)
+        # Signature and certificate-path checks are pure Python: a few at a time, so that the
+        # event loop (which delivers the hall's events) is not one thread among forty for the
+        # GIL while hundreds of bidders sign in or sign the record at once.
+        self._verifying = threading.BoundedSemaphore(2)
         # Releases being checked, per section: close waits for them, so a key that arrived
         # inside the window is judged, not lost to a close that came while it was decrypting.
         self._inflight: dict[tuple[str, str], int] = {}
@@ -455,7 +459,8 @@ class Openings:
         if p.role == "bidder":
             trust = crypto_certs(section.trusted_ca_pem) or trust
         try:
-            cert = _check_certificate(signature, message, trust, now)
+            with self._verifying:
+                cert = _check_certificate(signature, message, trust, now)
         except (SignatureInvalid, AuthCertificate) as exc:
             # The same checks as at login, but this is not a login: no 401 (the session is
             # fine), and the message says what was signed.
