@@ -20,7 +20,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy crypto sealbid server client
+	$(BIN)/mypy crypto sealbid server client reports
 
 unit: $(STAMP)
 	$(BIN)/pytest -q $(PYTEST_ARGS)

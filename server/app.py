@@ -609,6 +609,18 @@ def _routes(platform: Platform) -> APIRouter:
             )
         return Response(data, media_type="application/json", headers={"Vary": "Accept-Encoding"})
 
+    @r.get(
+        "/openings/{section_id}/record.pdf",
+        tags=["opening"],
+        response_class=FileResponse,
+        responses={200: {"content": {"application/pdf": {}}}},
+    )
+    def opening_record_pdf(section_id: str, p: Anyone) -> FileResponse:
+        path = o.record_pdf(p, section_id)
+        return FileResponse(
+            path, media_type="application/pdf", filename=f"开标记录-{section_id}.pdf"
+        )
+
     @r.post("/openings/{section_id}/record/sign", tags=["opening"])
     def opening_sign(
         section_id: str, body: wire.RecordSignRequest, p: Signer
@@ -618,5 +630,11 @@ def _routes(platform: Platform) -> APIRouter:
     @r.post("/openings/{section_id}/finish", tags=["opening"])
     def opening_finish(section_id: str, p: Host) -> wire.OpeningState:
         return o.finish(p, section_id)
+
+    # --- timestamps (RFC 3161; server/tsa.py) ---------------------------------------------------
+
+    from . import tsa
+
+    tsa.add_routes(r, platform)
 
     return r

@@ -28,6 +28,7 @@ import secrets
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -81,6 +82,7 @@ __all__ = ["MIN_BIDS", "Openings"]
 
 log = logging.getLogger("sealbid.server.opening")
 
+RECORD_ATTACHMENT = "record.json"  # the signed JSON record, embedded in the record PDF
 CLOSE_WAIT_SECONDS = 120.0  # longest a close waits for releases still being checked
 MAX_OBJECTIONS = 5  # per bidder and opening: each one during confirmation voids all signatures
 MIN_BIDS = 3  # 招标投标法实施条例 Art. 44: fewer than three bids, no opening
@@ -729,10 +731,22 @@ class Openings:
         return plain.decode()
 
     def recover(self) -> None:
-        """After a restart: summaries opened during a window that is still running were sealed
-        under a key this process no longer has. Those bids go back to pending and their bidders
-        are told to release again (the host may extend the window: a platform-side failure)."""
+        """After a restart: finished openings whose record PDF was not made yet get it (in the
+        background). Summaries opened during a window that is still running were sealed under a
+        key this process no longer has: those bids go back to pending and their bidders are
+        told to release again (the host may extend the window: a platform-side failure)."""
         now = self.config.now()
+        with self.db.read() as conn:
+            finished = (
+                conn.execute(
+                    select(db.openings.c.section_id).where(db.openings.c.phase == "finished")
+                )
+                .scalars()
+                .all()
+            )
+        for section_id in finished:
+            if not self.record_pdf_path(section_id).is_file():
+                self._start_record_pdf(section_id)
         with self.db.read() as conn:
             windows = (
                 conn.execute(
@@ -1728,7 +1742,65 @@ class Openings:
                 now,
             )
         self._publish(tx)
+        self._start_record_pdf(section_id)
         return self.state(p, section_id)
+
+    # --- the record as a signed PDF ---------------------------------------------------------------
+
+    def record_pdf_path(self, section_id: str) -> Path:
+        return Path(self.config.data_dir) / "records" / f"{section_id}.pdf"
+
+    def _start_record_pdf(self, section_id: str) -> None:
+        """Render and sign the closed record's PDF in the background (seconds for a big
+        opening; the finish answers at once and GET record.pdf says when it is ready)."""
+        threading.Thread(
+            target=self._make_record_pdf, args=(section_id,), name="sealbid-record-pdf", daemon=True
+        ).start()
+
+    def _make_record_pdf(self, section_id: str) -> None:
+        from crypto._files import atomic_write
+        from reports.record_pdf import render_record
+        from reports.sign import sign_pdf
+
+        from .tsa import load_tsa, local_timestamper
+
+        try:
+            with self.db.read() as conn:
+                op = self._opening(conn, section_id)
+                doc = self._signed_record(conn, op)
+            pdf = render_record(doc)
+            tsa = load_tsa(self.config)
+            signed = sign_pdf(
+                pdf,
+                self.p.signer.identity,
+                reason="开标记录平台签章 / the platform's seal on the opening record",
+                location=self.config.platform_name,
+                attachments={RECORD_ATTACHMENT: doc.model_dump_json().encode()},
+                timestamper=local_timestamper(tsa) if tsa is not None else None,
+                signing_time=op.finished_at,
+            )
+            path = self.record_pdf_path(section_id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, signed)
+            log.info("record PDF of %s written (%d bytes)", section_id, len(signed))
+        except Exception:  # logged; the JSON record stands, recover() tries again at start
+            log.exception("record PDF of %s could not be made", section_id)
+
+    def record_pdf(self, p: Principal, section_id: str) -> Path:
+        with self.db.read() as conn:
+            op = self._opening(conn, section_id)
+            self._participant(conn, p, section_id)
+        self._require(
+            op, ("finished",), "下载已签章的开标记录 PDF", "download the signed record PDF"
+        )
+        path = self.record_pdf_path(section_id)
+        if not path.is_file():
+            raise NotFound(
+                wire_code="opening.pdf_pending",
+                what_zh="已签章的开标记录 PDF（正在生成，请稍后再试）",
+                what_en="the signed record PDF (being made; try again shortly)",
+            )
+        return path
 
     # --- what callers see ------------------------------------------------------------------------------
 

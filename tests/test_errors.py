@@ -17,6 +17,11 @@ MODULES = [
     "crypto.token",
     "client.errors",
     "server.errors",
+    "server.db",
+    "server.receipts",
+    "server.tsa",
+    "reports.fonts",
+    "reports.sign",
 ]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -26,7 +31,12 @@ def _exception_classes() -> list[type[BaseException]]:
     for name in MODULES:
         module = importlib.import_module(name)
         for _, obj in inspect.getmembers(module, inspect.isclass):
-            if issubclass(obj, BaseException) and obj.__module__ == module.__name__:
+            # Private classes (``_Rejected``) are control flow that never leaves their module.
+            if (
+                issubclass(obj, BaseException)
+                and obj.__module__ == module.__name__
+                and not obj.__name__.startswith("_")
+            ):
                 found.append(obj)
     return found
 

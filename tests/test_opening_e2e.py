@@ -143,6 +143,26 @@ def test_a_remote_opening_from_sign_in_to_a_verified_record(
     before_results = seen[: kinds.index("results")]
     assert "泄密探针" not in json.dumps([e.data for e in before_results], ensure_ascii=False)
 
+    # The platform publishes the closed record as a PDF it signed (PAdES, timestamped by its
+    # own TSA), with the signed JSON record embedded: made in the background after the finish.
+    import time
+
+    from reports.verify_pdf import verify_pdf
+
+    until = time.monotonic() + 60
+    while True:
+        r = w.bidders[1].request("GET", f"/openings/{w.section}/record.pdf")
+        if r.status_code == 200 or time.monotonic() > until:
+            break
+        assert r.json()["error"]["code"] == "opening.pdf_pending"
+        time.sleep(0.2)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    sandbox_ca = Path(w.platform.sandbox["ca"]).read_bytes()  # type: ignore[index]
+    pdf_report = verify_pdf(r.content, trust=load_certificates(sandbox_ca), at=w.clock())
+    assert pdf_report.ok and pdf_report.timestamped, pdf_report.render("en")
+    embedded = pdf_report.attachment("record.json")
+    assert embedded is not None and wire.SignedRecord.model_validate_json(embedded) == doc
+
     # The saved record verifies on the command line, and OpenSSL checks the platform's signature.
     path = save_record(tmp_path / "开标记录.json", doc)
     pem = tmp_path / "platform.pem"

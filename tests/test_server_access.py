@@ -79,6 +79,10 @@ BEFORE: dict[str, dict[str, int]] = {
     "GET /openings/{id}/record": _row(401, 409, 409, 409, 409, 409, 409),
     "POST /openings/{id}/record/sign": _row(401, 409, 409, 409, 409, 409, 403),
     "POST /openings/{id}/finish": _row(401, 403, 403, 409, 403, 403, 403),
+    "GET /openings/{id}/record.pdf": _row(401, 409, 409, 409, 409, 409, 409),
+    # The sandbox's timestamp authority answers anyone (RFC 3161 clients do not log in); a
+    # malformed query gets a signed-off rejection, still HTTP 200.
+    "POST /tsa": _public(),
 }
 
 # After the deadline (by the platform's clock): every write of a bidder is refused; reading
@@ -250,6 +254,13 @@ class Matrix:
             "GET /openings/{id}/record": req("GET", o + "/record"),
             "POST /openings/{id}/record/sign": req("POST", o + "/record/sign", json=sign),
             "POST /openings/{id}/finish": req("POST", o + "/finish"),
+            "GET /openings/{id}/record.pdf": req("GET", o + "/record.pdf"),
+            "POST /tsa": req(
+                "POST",
+                "/tsa",
+                content=b"not a query",
+                headers={"Content-Type": "application/timestamp-query"},
+            ),
         }
 
     def check_response(self, role: str, endpoint: str, r: httpx.Response) -> None:
