@@ -707,8 +707,25 @@ async def run_opening(
             raise BenchError(f"record: {r.status_code} {r.text[:300]}")
         record = wire.SignedRecord.model_validate_json(r.content)
         atomic_write(out_dir / "record.json", r.content)
+        record_bytes = len(r.content)
         phases["download_record"] = round(time.perf_counter() - t, 3)
         body = json.loads(record.record)
+
+        # The platform renders and signs the record PDF in the background after the finish:
+        # wait for it (the time from finish to a downloadable signed PDF is a figure too).
+        t = time.perf_counter()
+        while True:
+            r = await hall.http.get(
+                f"/openings/{s}/record.pdf", headers={"Authorization": f"Bearer {host.token}"}
+            )
+            if r.status_code == 200 or time.perf_counter() - t > 300:
+                break
+            await asyncio.sleep(0.2)
+        if r.status_code != 200:
+            raise BenchError(f"record.pdf: {r.status_code} {r.text[:300]}")
+        atomic_write(out_dir / "record.pdf", r.content)
+        phases["record_pdf_ready"] = round(time.perf_counter() - t, 3)
+        pdf_bytes = len(r.content)
 
         # The peer: the same number of requests that do no work, same client, same server.
         say(f"peer: {n} concurrent GET /api/v1/time")
@@ -764,7 +781,9 @@ async def run_opening(
                 "signatures": len(record.signatures),
                 "bidders": len(body["bidders"]),
                 "valid_bids": body["valid_bids"],
-                "bytes": len(r.content),
+                "bytes": record_bytes,
+                "pdf": str(out_dir / "record.pdf"),
+                "pdf_bytes": pdf_bytes,
             },
             "_peer": {
                 "burst_wall_s": burst_wall,

@@ -432,12 +432,153 @@ def cmd_answer(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(what=f"{path}: {exc.strerror}") from exc
+
+
+def _pdf_content_check(pdf: bytes, doc: Any) -> tuple[bool, str]:
+    """Whether the PDF's pages are what the embedded record says: its first revision is
+    exactly our rendering of that record (signatures are incremental updates after it). When
+    another SealBid version made it, the bytes differ: then every bidder's name, each
+    summary's text and the record digest must be in the PDF's text (pdftotext)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from reports.record_pdf import render_record
+
+    if pdf.startswith(render_record(doc)):
+        return (
+            True,
+            "页面与所嵌开标记录的排版逐字节一致 / the pages are byte for byte the rendering of the embedded record",
+        )
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return (
+            False,
+            "排版与本版本不同，且无 pdftotext 可比对文字 / rendered by another version and no pdftotext to compare the text",
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "record.pdf"
+        src.write_bytes(pdf)
+        text = subprocess.run(
+            [tool, "-enc", "UTF-8", str(src), "-"], capture_output=True, check=False
+        ).stdout.decode("utf-8", "replace")
+    flat = "".join(text.split())
+    body = json.loads(doc.record)
+    wanted = [doc.record_sha256[:32]]
+    for row in body.get("bidders") or []:
+        wanted.append(str(row.get("name")))
+        wanted.extend(str(v) for v in (row.get("summary_text") or {}).values())
+    missing = [w for w in wanted if "".join(w.split()) not in flat]
+    if missing:
+        return False, f"PDF 中缺少 / not in the PDF's text: {missing[:5]}"
+    return (
+        True,
+        "排版版本不同，但所有投标人、报价与摘要均在 PDF 文字中 / another version's layout, but every bidder, summary and the digest are in the PDF's text",
+    )
+
+
+def _verify_record_pdf(args: argparse.Namespace, pdf: bytes) -> int:
+    """``record verify file.pdf``: the PDF's signatures (PAdES, timestamps, coverage), the
+    record embedded in it (as for a JSON record), and that the pages show that record."""
+    from client import wire as _wire
+    from client.receipts import ReceiptStore, load_certificates
+    from reports.verify_pdf import verify_pdf
+
+    anchors = _load_certs(args.platform_cert) if args.platform_cert else None
+    embedded = verify_pdf(pdf, trust=anchors or []).attachment("record.json")
+    if embedded is None:
+        _err("PDF 中没有嵌入开标记录 (record.json) / no record.json embedded in the PDF")
+        return 1
+    try:
+        doc = _wire.SignedRecord.model_validate_json(embedded)
+        body = json.loads(doc.record)
+    except ValueError as exc:
+        _err(f"嵌入的开标记录无法读取 / the embedded record does not parse: {exc}")
+        return 1
+    platform_id = (body.get("platform") or {}).get("id")
+    pinned = (
+        ReceiptStore(_state_dir(args) / "receipts").pinned(platform_id)
+        if isinstance(platform_id, str)
+        else None
+    )
+    # The PDF's signers chain to the platform's certificate, or to the section's CAs (a host
+    # who signs the PDF himself). Without --platform-cert the pinned chain is the anchor; with
+    # neither, the PDF's signatures are checked for integrity only (unanchored).
+    platform_trust = [*(anchors or pinned or [])]
+    trust = platform_trust + (
+        load_certificates(str(body.get("trusted_ca_pem") or "")) if platform_trust else []
+    )
+    pdf_report = verify_pdf(pdf, trust=trust)
+    print(pdf_report.render())
+    covered = pdf_report.attachments["record.json"].covered
+    content_ok, detail = _pdf_content_check(pdf, doc)
+    print(("√ " if content_ok else "× ") + detail)
+    code = _verify_record_doc(args, doc)
+    wrong = [c for c in pdf_report.failed() if trust or not c.key.startswith("trust:")]
+    if wrong or not covered or not content_ok:
+        return 1
+    if not trust:
+        return code if code else (0 if args.allow_unanchored else 2)
+    return code
+
+
 def cmd_record_verify(args: argparse.Namespace) -> int:
-    from client import PlatformError
-    from client.receipts import ReceiptStore, verify_receipt
-    from client.record import load_record, verify_record
+    from client.record import load_record
+
+    path = Path(args.record)
+    data = _read_file(path)
+    if data.startswith(b"%PDF-"):
+        return _verify_record_pdf(args, data)
+    return _verify_record_doc(args, load_record(path))
+
+
+def cmd_record_pdf(args: argparse.Namespace) -> int:
+    from client.record import load_record, record_digest_ok
+    from crypto._files import atomic_write
+    from reports.fonts import collect_missing
+    from reports.record_pdf import render_record
 
     doc = load_record(Path(args.record))
+    # Only the platform's record is printed: its digest, canonical text and signature.
+    anchors = _load_certs(args.platform_cert) if args.platform_cert else None
+    record_digest_ok(doc, anchors=anchors)
+    with collect_missing() as missing:
+        pdf = render_record(doc)
+    if missing:
+        chars = " ".join(f"{c} (U+{ord(c):04X})" for c in sorted(missing))
+        _err(
+            f"警告：字体中没有这些字，PDF 中以 □U+… 标出 / warning: no font has these characters;"
+            f" the PDF shows them as □U+…: {chars}"
+        )
+    if args.identity or args.token_module:
+        from reports.sign import sign_pdf
+
+        with _load_identity(args) as identity:
+            pdf = sign_pdf(
+                pdf,
+                identity,
+                reason="开标记录签章 / signing the opening record",
+                location=args.location,
+                attachments={"record.json": doc.model_dump_json().encode()},
+                timestamp_url=args.timestamp_url,
+            )
+    out = Path(args.output)
+    atomic_write(out, pdf)
+    _err(f"开标记录 PDF 已保存 / record PDF written: {out} ({len(pdf):,} bytes)")
+    print(out)
+    return 0
+
+
+def _verify_record_doc(args: argparse.Namespace, doc: Any) -> int:
+    from client import PlatformError
+    from client.receipts import ReceiptStore, verify_receipt
+    from client.record import verify_record
+
     anchors = _load_certs(args.platform_cert) if args.platform_cert else None
     platform_id = None
     try:
@@ -591,7 +732,9 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser("record", help="开标记录 / opening records")
     rsub = p.add_subparsers(dest="record_command", required=True)
     p = rsub.add_parser("verify", help="离线验证开标记录 / verify an opening record offline")
-    p.add_argument("record", help="开标记录文件 (JSON) / record file")
+    p.add_argument(
+        "record", help="开标记录文件 (JSON 或签章的 PDF) / record file (JSON or signed PDF)"
+    )
     p.add_argument(
         "--platform-cert",
         action="append",
@@ -619,3 +762,19 @@ def add_parsers(sub: Any) -> None:
         help="本地保存的平台证书与回执 / where the saved platform certificate and receipts are",
     )
     p.set_defaults(func=cmd_record_verify)
+
+    p = rsub.add_parser(
+        "pdf",
+        help="开标记录打印为 PDF（可签章）/ print an opening record as PDF (optionally signed)",
+    )
+    p.add_argument("record", help="开标记录文件 (JSON) / record file")
+    p.add_argument("-o", "--output", required=True, help="PDF 文件 / the PDF to write")
+    p.add_argument(
+        "--platform-cert",
+        action="append",
+        help="平台公布的签名证书及其 CA / the platform's published certificate and its CA",
+    )
+    p.add_argument("--location", default="", help="签章地点 / where it is signed")
+    p.add_argument("--timestamp-url", help="RFC 3161 时间戳服务 / timestamp authority URL")
+    _identity_options(p)
+    p.set_defaults(func=cmd_record_pdf)

@@ -64,6 +64,15 @@ def test_a_remote_opening_from_sign_in_to_a_verified_record(
             rehearsal = b.rehearse()
             assert rehearsal.ok, rehearsal
 
+        # The sandbox TSA's certificate is issued on first use: here, before the clock moves,
+        # so it is valid both at the moved opening time and for the checks made today.
+        import httpx
+
+        httpx.post(
+            w.platform.api + "/tsa",
+            content=b"-",
+            headers={"Content-Type": "application/timestamp-query"},
+        )
         w.past_deadline()
         for c in [*clients, w.host.client, w.recorder.client, w.supervisor.client]:
             c.login()  # the platform clock jumped past every session's expiry
@@ -162,6 +171,49 @@ def test_a_remote_opening_from_sign_in_to_a_verified_record(
     assert pdf_report.ok and pdf_report.timestamped, pdf_report.render("en")
     embedded = pdf_report.attachment("record.json")
     assert embedded is not None and wire.SignedRecord.model_validate_json(embedded) == doc
+
+    # The platform's PDF verifies on the command line: its signature and timestamp, the record
+    # embedded in it, and that its pages are that record.
+    pem_path = tmp_path / "platform-chain.pem"
+    pem_path.write_text(w.host.client.platform_info().certificate_pem, encoding="utf-8")
+    platform_pdf = tmp_path / "开标记录-平台签章.pdf"
+    platform_pdf.write_bytes(r.content)
+    capsys.readouterr()
+    assert main(["record", "verify", str(platform_pdf), "--platform-cert", str(pem_path)]) == 0
+    out = capsys.readouterr().out
+    assert "逐字节一致" in out and "the opening record verifies" in out
+    # The host prints the JSON record and signs the PDF with its own certificate.
+    record_json = save_record(tmp_path / "record-for-pdf.json", doc)
+    host_pdf = tmp_path / "开标记录-主持人签章.pdf"
+    host = w.host.party
+    assert (
+        main(
+            [
+                "record",
+                "pdf",
+                str(record_json),
+                "-o",
+                str(host_pdf),
+                "--platform-cert",
+                str(pem_path),
+                "--identity",
+                str(host.p12),
+                "--password-file",
+                str(host.password_file),
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["record", "verify", str(host_pdf), "--platform-cert", str(pem_path)]) == 0
+    # Text shadowed after signing (an incremental update: a white box and a new price drawn
+    # over the page) is caught, as the attack corpus of test_pdf_sign shows in detail.
+    from test_pdf_sign import shadow_text
+
+    tampered_pdf = tmp_path / "tampered.pdf"
+    tampered_pdf.write_bytes(shadow_text(host_pdf.read_bytes()))
+    assert main(["record", "verify", str(tampered_pdf), "--platform-cert", str(pem_path)]) == 1
+    assert "×" in capsys.readouterr().out
 
     # The saved record verifies on the command line, and OpenSSL checks the platform's signature.
     path = save_record(tmp_path / "开标记录.json", doc)
