@@ -357,6 +357,8 @@ def cmd_record(args: argparse.Namespace) -> int:
     from client.receipts import load_certificates
     from client.record import record_digest_ok, save_record
 
+    if Path(args.output).suffix.lower() == ".pdf":
+        return _download_record_pdf(args)
     with _load_identity(args) as identity, _client(args, identity) as client:
         doc = _opening(client, args).record()
         # Kept only if it is the platform's: digest, canonical text, the platform's signature.
@@ -368,6 +370,44 @@ def cmd_record(args: argparse.Namespace) -> int:
         + ("，已封存 / closed" if doc.closed else "，尚未封存 / not closed yet")
     )
     print(path)
+    return 0
+
+
+def _download_record_pdf(args: argparse.Namespace) -> int:
+    """``opening record -o FILE.pdf``: the closed record as the PDF the platform signed (made
+    in the background after the finish: waits for it up to two minutes), checked before it is
+    kept: its signature by the platform's published certificate, and the embedded record."""
+    import time
+
+    from client.errors import NotFoundError
+    from client.platform import _q
+    from client.receipts import load_certificates
+    from crypto._files import atomic_write
+    from reports.verify_pdf import verify_pdf
+
+    with _load_identity(args) as identity, _client(args, identity) as client:
+        until = time.monotonic() + 120
+        while True:
+            try:
+                response = client._request("GET", f"/openings/{_q(args.section)}/record.pdf")
+                break
+            except NotFoundError as exc:
+                if exc.server_code != "opening.pdf_pending" or time.monotonic() > until:
+                    raise
+                time.sleep(1)
+        chain = load_certificates(client.platform_info().certificate_pem)
+    pdf = response.content
+    report = verify_pdf(pdf, trust=chain)
+    if not report.ok or report.attachment("record.json") is None:
+        print(report.render())
+        _err(
+            "平台的开标记录 PDF 未通过验证，未保存 / the platform's record PDF does not verify; not saved"
+        )
+        return 1
+    out = Path(args.output)
+    atomic_write(out, pdf)
+    _err(f"已签章的开标记录 PDF 已保存 / the signed record PDF saved: {out} ({len(pdf):,} bytes)")
+    print(out)
     return 0
 
 

@@ -182,6 +182,16 @@ def test_a_remote_opening_from_sign_in_to_a_verified_record(
     assert main(["record", "verify", str(platform_pdf), "--platform-cert", str(pem_path)]) == 0
     out = capsys.readouterr().out
     assert "逐字节一致" in out and "the opening record verifies" in out
+    # A bidder downloads the platform's signed PDF with the CLI (checked before it is kept).
+    from clienthelpers import cli_login
+
+    state = tmp_path / "cli-state"
+    got = tmp_path / "下载的开标记录.pdf"
+    login = cli_login(w.platform, w.bidders[1].party, state)
+    assert main(["opening", "record", *login, "--section", w.section, "-o", str(got)]) == 0
+    assert got.read_bytes() == r.content
+    capsys.readouterr()
+
     # The host prints the JSON record and signs the PDF with its own certificate.
     record_json = save_record(tmp_path / "record-for-pdf.json", doc)
     host_pdf = tmp_path / "开标记录-主持人签章.pdf"

@@ -374,3 +374,67 @@ def test_summary_pdf(opening: dict[str, Any], tmp_path: Path) -> None:
     assert "开标一览表" in text and flat(RARE_NAMES[3]) in text
     assert "1,234,567.89元" in text and "壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分" in text
     assert "365日历天" in text and "优良" in text and "投标人（盖章）" in text
+
+
+# --- golden files ----------------------------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden"
+_GOLDEN_SECTION = {
+    "id": "HFJS-2026-0101-01",
+    "code": "HFJS-2026-0101-01",
+    "name": "施工一标段（教学楼、实验楼）",
+    "deadline": "2026-12-03T01:30:00Z",
+    "opening_time": "2026-12-03T01:30:00Z",
+    "project": {"name": "合肥市滨湖新区第十二中学新建工程施工", "code": "HFJS-2026-0101"},
+}
+_GOLDEN_RECEIPT = wire.SignedReceipt(
+    receipt=json.dumps(
+        {
+            "bidder": {
+                "cert_sha256": "ab" * 32,
+                "name": "合肥𠮷䶮喆堃建设有限公司",
+                "org_code": "91340100MA2N0A1B25",
+            },
+            "file_sha256": "cd" * 32,
+            "file_size": 1234567,
+            "kind": "submit",
+            "platform_id": "sealbid-sandbox",
+            "previous_sha256": "0" * 64,
+            "received_at": "2026-12-02T08:15:00Z",
+            "section_id": "HFJS-2026-0101-01",
+            "sequence": 3,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    ),
+    signature="AAAA",
+)
+
+
+def _golden(name: str, pdf: bytes, tmp_path: Path) -> None:
+    """The PDF's SHA-256 must equal tests/golden/NAME.sha256: a layout, font or library change
+    shows up here. After checking the new rendering (written beside the test's temp files, and
+    with pdftoppm) update the digest with SEALBID_UPDATE_GOLDEN=1."""
+    import os
+
+    digest = hashlib.sha256(pdf).hexdigest()
+    path = GOLDEN / f"{name}.sha256"
+    if os.environ.get("SEALBID_UPDATE_GOLDEN") == "1":
+        path.write_text(digest + "\n", encoding="utf-8")
+    (tmp_path / f"{name}.pdf").write_bytes(pdf)
+    assert path.read_text(encoding="utf-8").strip() == digest, (
+        f"{name}: the rendering changed; see {tmp_path / (name + '.pdf')}"
+    )
+
+
+def test_the_summary_pdf_matches_its_golden_digest(tmp_path: Path) -> None:
+    summary = {"price": "1234567.89", "duration": 365, "quality": "优良"}
+    bidder = {"name": "合肥𠮷䶮喆堃建设有限公司", "org_code": "91340100MA2N0A1B25"}
+    _golden(
+        "summary", render_summary(FORM, summary, section=_GOLDEN_SECTION, bidder=bidder), tmp_path
+    )
+
+
+def test_the_receipt_pdf_matches_its_golden_digest(tmp_path: Path) -> None:
+    _golden("receipt", render_receipt(_GOLDEN_RECEIPT, section=_GOLDEN_SECTION), tmp_path)
