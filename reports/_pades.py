@@ -14,8 +14,6 @@ import hashlib
 import io
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
-from functools import cache
-from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
@@ -42,13 +40,6 @@ from crypto.identity import Identity, run_coroutine
 
 from .sign import PdfSignError, StampBox
 
-# Fonts with the CJK glyphs a stamp needs, best first. WenQuanYi Zen Hei (GPLv2 with the font
-# embedding exception) is a TrueType collection; reportlab reads face 0 of it.
-CJK_FONTS = (
-    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
-    Path("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf"),
-)
-_FONT_NAME = "SealBidStampCJK"
 _CST = timezone(timedelta(hours=8), "CST")
 
 # Stamp geometry, PDF points: 240 x 84 at 36 pt from the last page's bottom right corner.
@@ -56,22 +47,6 @@ STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN = 240, 84, 36
 
 TSA_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 TSA_MAX_REPLY = 1 << 20
-
-
-@cache
-def stamp_font() -> str:
-    """Register the first CJK font found with reportlab and return its name."""
-    # reportlab ships no type hints: its names are Any.
-    from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-    from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
-
-    for path in CJK_FONTS:
-        if path.is_file():
-            pdfmetrics.registerFont(TTFont(_FONT_NAME, str(path), subfontIndex=0))
-            return _FONT_NAME
-    raise PdfSignError(
-        what="找不到中文字体 / no CJK font found: " + ", ".join(str(p) for p in CJK_FONTS)
-    )
 
 
 def _common_name(cert: x509.Certificate) -> str:
@@ -102,7 +77,26 @@ def stamp_pdf(text: str, width: float, height: float) -> bytes:
     from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
     from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
-    font = stamp_font()
+    from .fonts import _missing_sink, load_fonts
+
+    fonts = load_fonts()  # the records' fonts: fallbacks, the bundled and Windows folders
+    font = fonts.main
+    sink = _missing_sink()
+
+    def runs(line: str) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for name, chars in fonts.runs(line):
+            if name is None:  # no font has it: shown as □U+…, and reported, never dropped
+                if sink is not None:
+                    sink.update(chars)
+                out.append((font, "".join(f"□U+{ord(ch):04X}" for ch in chars)))
+            else:
+                out.append((name, chars))
+        return out
+
+    def width_of(parts: list[tuple[str, str]], size: float) -> float:
+        return float(sum(stringWidth(chars, name, size) for name, chars in parts))
+
     out = io.BytesIO()
     c = Canvas(out, pagesize=(width, height), invariant=1, pageCompression=1)
     red = (0.78, 0.06, 0.06)
@@ -116,13 +110,17 @@ def stamp_pdf(text: str, width: float, height: float) -> bytes:
     c.setFillColorRGB(*red)
     y = height - pad - size
     for i, line in enumerate(lines):
+        parts = runs(line)
         line_size = size
         fits = width - 2 * pad
-        w = stringWidth(line, font, line_size)
+        w = width_of(parts, line_size)
         if w > fits:
             line_size = max(4.0, line_size * fits / w)
-        c.setFont(font, line_size + (1 if i == 0 else 0))
-        c.drawString(pad, y, line)
+        x = pad
+        for name, chars in parts:
+            c.setFont(name, line_size + (1 if i == 0 else 0))
+            c.drawString(x, y, chars)
+            x += stringWidth(chars, name, line_size + (1 if i == 0 else 0))
         y -= leading
     c.showPage()
     c.save()

@@ -166,9 +166,16 @@ def _embedded_files(reader: Any) -> dict[str, bytes]:
                     ef = spec.get("/EF")
                     stream = ef.get("/F") if ef is not None else None
                     if stream is not None:
+                        if name in out:
+                            # Two files of one name: which one a reader shows is anyone's
+                            # guess. Neither counts.
+                            duplicates.add(name)
                         out[name] = bytes(stream.get_object().data)
 
+    duplicates: set[str] = set()
     walk(tree, 0)
+    for name in duplicates:
+        out.pop(name, None)
     return out
 
 
@@ -414,3 +421,78 @@ def _later_signatures_only(
                 Check(c.key, c.name_zh, c.name_en, True, c.detail) if c.key == key else c
                 for c in report.checks
             ]
+
+
+def revision_layout(pdf: bytes) -> tuple[int, list[int]]:
+    """How many revisions ``pdf`` has, and for each signature (in order) the revision it
+    signs (0 = the file as first written). Cheap: no signature is validated."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    return reader.xrefs.total_revisions, [
+        s.signed_revision for s in reader.embedded_regular_signatures
+    ]
+
+
+def pages_unchanged(pdf: bytes, base: int, revision: int) -> bool:
+    """Whether every page's content and resources in ``revision`` are those of ``base``, and
+    the only annotations added are signature widgets: an update that draws over the page
+    (new content streams, changed resources, a free-text or stamp annotation) is refused."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    old = reader.get_historical_resolver(base)
+    new = reader.get_historical_resolver(revision)
+    old_pages = _pages(old)
+    new_pages = _pages(new)
+    if len(old_pages) != len(new_pages):
+        return False
+    for a, b in zip(old_pages, new_pages, strict=True):
+        for key in ("/Contents", "/Resources", "/MediaBox"):
+            if _raw(a.get(key)) != _raw(b.get(key)):
+                return False
+        before = {_raw(x) for x in (a.get("/Annots") or [])}
+        for annot in b.get("/Annots") or []:
+            if _raw(annot) in before:
+                continue
+            obj = annot.get_object()
+            if obj.get("/Subtype") != "/Widget" or obj.get("/FT") not in (None, "/Sig"):
+                return False
+    return True
+
+
+def _pages(resolver: Any) -> list[Any]:
+    out: list[Any] = []
+
+    def walk(node: Any, depth: int) -> None:
+        if depth > _MAX_TREE_DEPTH or len(out) > 100_000:
+            return
+        node = node.get_object()
+        if node.get("/Type") == "/Pages":
+            for kid in node.get("/Kids") or []:
+                walk(kid, depth + 1)
+        else:
+            out.append(node)
+
+    walk(resolver.root["/Pages"], 0)
+    return out
+
+
+def _raw(value: Any) -> str:
+    """A reference as its object id, any other value as its repr (for comparing revisions)."""
+    from pyhanko.pdf_utils import generic
+
+    if isinstance(value, generic.IndirectObject):
+        return f"ref {value.idnum} {value.generation}"
+    return repr(value)
+
+
+def embedded_files(pdf: bytes) -> dict[str, bytes]:
+    """The PDF's embedded files by name, without validating anything (a name used twice is
+    left out)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        return _embedded_files(PdfFileReader(io.BytesIO(pdf), strict=False))
+    except Exception:  # hostile input: nothing readable, nothing embedded
+        return {}

@@ -398,10 +398,18 @@ def _download_record_pdf(args: argparse.Namespace) -> int:
         chain = load_certificates(client.platform_info().certificate_pem)
     pdf = response.content
     report = verify_pdf(pdf, trust=chain)
-    if not report.ok or report.attachment("record.json") is None:
+    embedded = report.attachment("record.json")
+    section = None
+    if embedded is not None:
+        from client import wire as _wire
+
+        body = json.loads(_wire.SignedRecord.model_validate_json(embedded).record)
+        section = (body.get("section") or {}).get("id")
+    if not report.ok or section != args.section:
         print(report.render())
         _err(
-            "平台的开标记录 PDF 未通过验证，未保存 / the platform's record PDF does not verify; not saved"
+            "平台的开标记录 PDF 未通过验证（或不是本标段的），未保存 / the platform's record PDF"
+            " does not verify (or is not this section's); not saved"
         )
         return 1
     out = Path(args.output)
@@ -480,59 +488,82 @@ def _read_file(path: Path) -> bytes:
 
 
 def _pdf_content_check(pdf: bytes, doc: Any) -> tuple[bool, str]:
-    """Whether the PDF's pages are what the embedded record says: its first revision is
-    exactly our rendering of that record (signatures are incremental updates after it). When
-    another SealBid version made it, the bytes differ: then every bidder's name, each
-    summary's text and the record digest must be in the PDF's text (pdftotext)."""
-    import shutil
-    import subprocess
-    import tempfile
-
+    """Whether the PDF's pages are what the embedded record says: the file as first written
+    (revision 0) is byte for byte our rendering of that record, and the one signed update
+    after it adds a signature and attachments but changes no page. A PDF rendered by another
+    SealBid version (other fonts or library) cannot be confirmed this way and is not passed:
+    render it again from the JSON record with `sealbid record pdf`."""
     from reports.record_pdf import render_record
+    from reports.verify_pdf import pages_unchanged, revision_layout
 
-    if pdf.startswith(render_record(doc)):
-        return (
-            True,
-            "页面与所嵌开标记录的排版逐字节一致 / the pages are byte for byte the rendering of the embedded record",
+    rendering = render_record(doc)
+    if not pdf.startswith(rendering):
+        return False, (
+            "页面不是所嵌开标记录的排版（或由其他版本生成），无法确认 / the pages are not the"
+            " rendering of the embedded record (or another version made them): not confirmed"
         )
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        return (
-            False,
-            "排版与本版本不同，且无 pdftotext 可比对文字 / rendered by another version and no pdftotext to compare the text",
+    try:
+        revisions, signed = revision_layout(pdf)
+        ok = revisions == 2 and signed == [1] and pages_unchanged(pdf, 0, 1)
+    except Exception as exc:  # hostile input: unreadable structure is a failed check
+        return False, f"PDF 结构无法分析 / the PDF's structure cannot be analysed: {exc}"
+    if not ok:
+        return False, (
+            "签章之外还有改动（页面内容、批注或多次修订）/ besides the signature the PDF was"
+            f" changed (page content, annotations or more revisions): {revisions} revisions,"
+            f" signatures on {signed}"
         )
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "record.pdf"
-        src.write_bytes(pdf)
-        text = subprocess.run(
-            [tool, "-enc", "UTF-8", str(src), "-"], capture_output=True, check=False
-        ).stdout.decode("utf-8", "replace")
-    flat = "".join(text.split())
-    body = json.loads(doc.record)
-    wanted = [doc.record_sha256[:32]]
-    for row in body.get("bidders") or []:
-        wanted.append(str(row.get("name")))
-        wanted.extend(str(v) for v in (row.get("summary_text") or {}).values())
-    missing = [w for w in wanted if "".join(w.split()) not in flat]
-    if missing:
-        return False, f"PDF 中缺少 / not in the PDF's text: {missing[:5]}"
-    return (
-        True,
-        "排版版本不同，但所有投标人、报价与摘要均在 PDF 文字中 / another version's layout, but every bidder, summary and the digest are in the PDF's text",
+    return True, (
+        "页面与所嵌开标记录的排版逐字节一致，签章未改动页面 / the pages are byte for byte the"
+        " rendering of the embedded record, and the signature changed no page"
+    )
+
+
+def _pdf_signer_check(pdf_report: Any, doc: Any, platform_certs: list[Any]) -> tuple[bool, str]:
+    """The one signature of a record PDF must be the platform's (its published certificate)
+    or a staff member's who signed the record in the same role (same certificate): a
+    certificate that merely chains to a login CA does not make a signer of the record."""
+    from cryptography.hazmat.primitives import hashes
+
+    from client.receipts import load_certificates
+
+    sigs = pdf_report.signatures
+    if len(sigs) != 1 or sigs[0].signer_cert is None:
+        return False, (
+            f"记录 PDF 应恰有一个签章，实有 {len(sigs)} 个 / one signature expected, found"
+            f" {len(sigs)}"
+        )
+    fp = sigs[0].signer_cert.fingerprint(hashes.SHA256())
+    if any(c.fingerprint(hashes.SHA256()) == fp for c in platform_certs):
+        return True, f"签章人为交易平台 / signed by the platform: {sigs[0].signer}"
+    for s in doc.signatures:
+        if s.role in ("host", "recorder", "supervisor"):
+            cert = load_certificates(s.certificate)[0]
+            if cert.fingerprint(hashes.SHA256()) == fp:
+                return (
+                    True,
+                    f"签章人为记录中的 {s.role} / signed by the record's {s.role}: {s.name}",
+                )
+    return False, (
+        f"签章人 {sigs[0].signer} 既不是平台，也不是签署了记录的主持人、记录人或监督人 / the"
+        " signer is neither the platform nor a host, recorder or supervisor who signed the record"
     )
 
 
 def _verify_record_pdf(args: argparse.Namespace, pdf: bytes) -> int:
-    """``record verify file.pdf``: the PDF's signatures (PAdES, timestamps, coverage), the
-    record embedded in it (as for a JSON record), and that the pages show that record."""
+    """``record verify file.pdf``: the PDF's signature (PAdES, timestamp, coverage), the
+    record embedded in it (as for a JSON record), that the signer is the platform or one of
+    the record's staff signers, and that the pages show that record and nothing else."""
     from client import wire as _wire
     from client.receipts import ReceiptStore, load_certificates
-    from reports.verify_pdf import verify_pdf
+    from reports.verify_pdf import embedded_files, verify_pdf
 
     anchors = _load_certs(args.platform_cert) if args.platform_cert else None
-    embedded = verify_pdf(pdf, trust=anchors or []).attachment("record.json")
+    embedded = embedded_files(pdf).get("record.json")
     if embedded is None:
-        _err("PDF 中没有嵌入开标记录 (record.json) / no record.json embedded in the PDF")
+        _err(
+            "PDF 中没有（唯一的）开标记录 record.json / no (single) record.json embedded in the PDF"
+        )
         return 1
     try:
         doc = _wire.SignedRecord.model_validate_json(embedded)
@@ -546,9 +577,8 @@ def _verify_record_pdf(args: argparse.Namespace, pdf: bytes) -> int:
         if isinstance(platform_id, str)
         else None
     )
-    # The PDF's signers chain to the platform's certificate, or to the section's CAs (a host
-    # who signs the PDF himself). Without --platform-cert the pinned chain is the anchor; with
-    # neither, the PDF's signatures are checked for integrity only (unanchored).
+    # Chains: the platform's (pinned, or --platform-cert) and the section's CAs (for a staff
+    # signer). Who may sign is decided by _pdf_signer_check, not by the chain alone.
     platform_trust = [*(anchors or pinned or [])]
     trust = platform_trust + (
         load_certificates(str(body.get("trusted_ca_pem") or "")) if platform_trust else []
@@ -556,11 +586,13 @@ def _verify_record_pdf(args: argparse.Namespace, pdf: bytes) -> int:
     pdf_report = verify_pdf(pdf, trust=trust)
     print(pdf_report.render())
     covered = pdf_report.attachments["record.json"].covered
+    signer_ok, signer_detail = _pdf_signer_check(pdf_report, doc, platform_trust)
+    print(("√ " if signer_ok else "× ") + signer_detail)
     content_ok, detail = _pdf_content_check(pdf, doc)
     print(("√ " if content_ok else "× ") + detail)
     code = _verify_record_doc(args, doc)
     wrong = [c for c in pdf_report.failed() if trust or not c.key.startswith("trust:")]
-    if wrong or not covered or not content_ok:
+    if wrong or not covered or not content_ok or (trust and not signer_ok):
         return 1
     if not trust:
         return code if code else (0 if args.allow_unanchored else 2)

@@ -41,6 +41,7 @@ __all__ = [
     "OpeningTime",
     "OpeningTooEarly",
     "ReasonRequired",
+    "RecordPdfFailed",
     "RecordStale",
     "ReleaseFailed",
     "RequestTooLarge",
@@ -415,3 +416,10 @@ class OpeningSignature(ApiError):
     code = "opening.signature"
     zh = "签名无效：{why_zh}"
     en = "The signature is not valid: {why_en}"
+
+
+class RecordPdfFailed(ApiError):
+    status = 503
+    code = "opening.pdf_failed"
+    zh = "开标记录 PDF 生成失败，平台重启时将重试；JSON 格式的开标记录不受影响，可先下载它。"
+    en = "The record PDF could not be made; the platform retries when it restarts. The JSON record is unaffected: download that meanwhile."

@@ -67,6 +67,7 @@ from .errors import (
     OpeningTime,
     OpeningTooEarly,
     ReasonRequired,
+    RecordPdfFailed,
     RecordStale,
     ReleaseFailed,
     SignatureInvalid,
@@ -142,6 +143,7 @@ class Openings:
         self._status_cache: dict[str, dict[str, Any]] = {}
         self._status_gen: dict[str, int] = {}
         self._status_lock = threading.Lock()
+        self._pdf_failed: set[str] = set()  # record PDFs that failed in this process
         self._inflight_changed = threading.Condition()
 
     # --- plumbing ----------------------------------------------------------------------------------
@@ -1785,6 +1787,7 @@ class Openings:
             log.info("record PDF of %s written (%d bytes)", section_id, len(signed))
         except Exception:  # logged; the JSON record stands, recover() tries again at start
             log.exception("record PDF of %s could not be made", section_id)
+            self._pdf_failed.add(section_id)
 
     def record_pdf(self, p: Principal, section_id: str) -> Path:
         with self.db.read() as conn:
@@ -1794,6 +1797,8 @@ class Openings:
             op, ("finished",), "下载已签章的开标记录 PDF", "download the signed record PDF"
         )
         path = self.record_pdf_path(section_id)
+        if not path.is_file() and section_id in self._pdf_failed:
+            raise RecordPdfFailed()
         if not path.is_file():
             raise NotFound(
                 wire_code="opening.pdf_pending",

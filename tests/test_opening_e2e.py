@@ -224,6 +224,37 @@ def test_a_remote_opening_from_sign_in_to_a_verified_record(
     tampered_pdf.write_bytes(shadow_text(host_pdf.read_bytes()))
     assert main(["record", "verify", str(tampered_pdf), "--platform-cert", str(pem_path)]) == 1
     assert "×" in capsys.readouterr().out
+    # Forgeries by a bidder whose certificate chains to the section's CA: an overlay drawn on
+    # the genuine rendering and then signed; a second signature (with its own stamp) added to
+    # the platform's PDF. Neither is the platform's or a staff signer's: refused.
+    from reports.record_pdf import render_record
+    from reports.sign import sign_pdf
+
+    forger = w.bidders[1].identity
+    attachments = {"record.json": doc.model_dump_json().encode()}
+    for name, forged in (
+        (
+            "overlay-then-sign.pdf",
+            sign_pdf(
+                shadow_text(render_record(doc)),
+                forger,
+                reason="开标记录签章",
+                location="合肥",
+                attachments=attachments,
+            ),
+        ),
+        (
+            "second-signature.pdf",
+            sign_pdf(
+                r.content, forger, reason="开标记录签章", location="合肥", field_name="Bidder"
+            ),
+        ),
+    ):
+        path = tmp_path / name
+        path.write_bytes(forged)
+        assert main(["record", "verify", str(path), "--platform-cert", str(pem_path)]) == 1, name
+        out = capsys.readouterr().out
+        assert "既不是平台" in out or "恰有一个签章" in out, name
 
     # The saved record verifies on the command line, and OpenSSL checks the platform's signature.
     path = save_record(tmp_path / "开标记录.json", doc)

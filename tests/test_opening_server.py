@@ -604,3 +604,35 @@ def test_a_stream_opened_before_the_start_ends_for_a_non_participant(world: Open
     assert ended.wait(15), "the stream of a non-participant must end"
     text = "\n".join(got)
     assert "event: phase" not in text and SECRET_MARK not in text
+
+
+def test_a_record_pdf_that_cannot_be_made_is_reported_not_pending_for_ever(
+    world: OpeningWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    import reports.record_pdf
+
+    def broken(*_: Any, **__: Any) -> bytes:  # fault: the renderer fails (a missing font …)
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(reports.record_pdf, "render_record", broken)
+    w = world
+    _to_window(w)
+    for i in range(5):
+        w.release(i)
+    w.host.post("close", {"early": True})
+    w.host.post("announce", {})
+    for a in (w.host, w.recorder, w.supervisor, *w.bidders):
+        assert w.sign_record(a).status_code == 200
+    w.host.post("finish")
+    until = time.monotonic() + 30
+    while True:
+        r = w.bidders[0].request("GET", f"/openings/{w.section}/record.pdf")
+        if r.status_code != 404 or time.monotonic() > until:
+            break
+        time.sleep(0.1)
+    assert r.status_code == 503 and _code(r) == "opening.pdf_failed"
+    assert "JSON" in r.json()["error"]["zh"]
+    # The JSON record is there all the same.
+    assert w.bidders[0].get("/record")["closed"] is True
