@@ -849,4 +849,10 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--location", default="", help="签章地点 / where it is signed")
     p.add_argument("--timestamp-url", help="RFC 3161 时间戳服务 / timestamp authority URL")
     _identity_options(p)
+    p.add_argument(
+        "--sign",
+        dest="identity",
+        metavar="ID",
+        help="用此证书签章（同 --identity）/ sign with this identity (same as --identity)",
+    )
     p.set_defaults(func=cmd_record_pdf)

@@ -206,7 +206,7 @@ def test_a_remote_opening_from_sign_in_to_a_verified_record(
                 str(host_pdf),
                 "--platform-cert",
                 str(pem_path),
-                "--identity",
+                "--sign",
                 str(host.p12),
                 "--password-file",
                 str(host.password_file),
