@@ -40,7 +40,7 @@ def test_codes_and_statuses() -> None:
     codes = [c.code for c in api]
     assert len(codes) == len(set(codes))
     assert errors.BadChecksum.status == 460
-    assert {c.status for c in api} <= {400, 401, 403, 404, 408, 409, 413, 422, 460}
+    assert {c.status for c in api} <= {400, 401, 403, 404, 408, 409, 413, 415, 422, 460, 503}
 
 
 def test_plain_messages_leave_the_detail_out() -> None:
