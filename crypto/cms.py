@@ -432,6 +432,24 @@ def validate_path(
     return replace(signer, trusted=True)
 
 
+def validate_certificate(
+    cert: x509.Certificate,
+    chain: Sequence[x509.Certificate],
+    *,
+    trust: Sequence[x509.Certificate],
+    at: datetime,
+) -> None:
+    """Check ``cert``'s path to ``trust`` at ``at`` (with ``chain`` as intermediates), without
+    a signature: an environment check of one's own certificate. Raises the errors of
+    :func:`validate_path`."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    def asn1(c: x509.Certificate) -> asn1_x509.Certificate:
+        return asn1_x509.Certificate.load(c.public_bytes(Encoding.DER))
+
+    _validate_path(asn1(cert), [asn1(c) for c in chain], trust, at)
+
+
 def _validate_path(
     cert: asn1_x509.Certificate,
     others: list[asn1_x509.Certificate],

@@ -197,6 +197,32 @@ def cmd_sections(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """环境检测: the platform, the clock, the certificate, the disk (client.envcheck)."""
+    import contextlib
+
+    from client.envcheck import check_environment
+
+    with contextlib.ExitStack() as stack:
+        identity = None
+        if args.identity or args.token_module:
+            identity = stack.enter_context(_load_identity(args))
+        client = stack.enter_context(_client(args, identity)) if args.platform else None
+        report = check_environment(
+            client=client, identity=identity, state_dir=_state_dir(args), work_dir=Path.cwd()
+        )
+    if args.json:
+        print(report.to_json())
+    else:
+        print(report.render())
+    if args.output:
+        from crypto._files import atomic_write
+
+        atomic_write(Path(args.output), report.to_json().encode("utf-8"))
+        _err(f"检测报告已保存 / report saved: {args.output}")
+    return 0 if report.ok else 1
+
+
 def cmd_submit(args: argparse.Namespace) -> int:
     bid = Path(args.bid)
     if not bid.is_file():
@@ -329,6 +355,13 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--project", help="只列此项目 / only this project")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sections)
+
+    p = sub.add_parser("doctor", help="环境检测 / check this PC, the certificate and the platform")
+    _platform_options(p, required=False)
+    _identity_options(p)
+    p.add_argument("--json", action="store_true", help="JSON 输出 / JSON output")
+    p.add_argument("-o", "--output", help="保存报告给客服 / save the report for support (JSON)")
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("submit", help="提交投标文件 / submit a sealed bid")
     _platform_options(p)
