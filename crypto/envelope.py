@@ -1194,6 +1194,58 @@ def open_bid(
     )
 
 
+def _header_metadata(p: _Parsed) -> dict[str, Any]:
+    """What the inner manifest's metadata must repeat of the signed header."""
+    return {k: p.header.get(k) for k in ("section", "tender_version", "created", "bidder")}
+
+
+def _decrypt_payload(
+    f: BinaryIO,
+    p: _Parsed,
+    info: BidInfo,
+    file_key: bytes,
+    sink: _PlainSink,
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> None:
+    """Check ``file_key`` against the key commitment, then decrypt and authenticate every
+    chunk of ``f``'s payload into ``sink`` and check the ciphertext digest."""
+    _check_commitment(p, file_key)
+    aead = AESGCM(payload_key(file_key, p.salt))
+    digest = hashlib.sha256()
+    f.seek(p.payload_start)
+
+    def read_and_hash() -> Iterator[bytes]:
+        for i in range(p.n_chunks):
+            n = p.chunk_len(i)
+            ct = f.read(n)
+            if len(ct) != n:
+                raise TruncatedError()
+            digest.update(ct)
+            yield ct
+
+    done = 0
+    chunks = _prefetch(read_and_hash(), "sealbid-read-hash")
+    try:
+        for i, ct in enumerate(chunks):
+            try:
+                plain = aead.decrypt(_nonce(i, i == p.n_chunks - 1), ct, None)
+            except InvalidTag as exc:
+                raise PayloadCorruptedError(chunk=i) from exc
+            sink.write(plain)
+            done += len(ct)
+            if progress is not None:
+                progress(done, p.payload_length)
+            _check_cancel(cancel)
+        sink.finish()
+    finally:
+        # Stop the reader thread before the file closes under it.
+        chunks.close()
+        sink.close()
+    if digest.hexdigest() != info.payload_sha256:
+        raise PayloadDigestError()
+
+
 def _open_into(
     path: Path,
     identity: Identity,
@@ -1206,49 +1258,8 @@ def _open_into(
         p = _parse(f, os.fstat(f.fileno()).st_size)
         info, signer = _verify_parsed(p, trust)
         file_key = cms.unwrap_file_key(p.recipients_der, identity)
-        _check_commitment(p, file_key)
-        aead = AESGCM(payload_key(file_key, p.salt))
-        sink = _PlainSink(
-            staging,
-            {
-                "section": p.header.get("section"),
-                "tender_version": p.header.get("tender_version"),
-                "created": p.header.get("created"),
-                "bidder": p.header.get("bidder"),
-            },
-        )
-        digest = hashlib.sha256()
-        f.seek(p.payload_start)
-
-        def read_and_hash() -> Iterator[bytes]:
-            for i in range(p.n_chunks):
-                n = p.chunk_len(i)
-                ct = f.read(n)
-                if len(ct) != n:
-                    raise TruncatedError()
-                digest.update(ct)
-                yield ct
-
-        done = 0
-        chunks = _prefetch(read_and_hash(), "sealbid-read-hash")
-        try:
-            for i, ct in enumerate(chunks):
-                try:
-                    plain = aead.decrypt(_nonce(i, i == p.n_chunks - 1), ct, None)
-                except InvalidTag as exc:
-                    raise PayloadCorruptedError(chunk=i) from exc
-                sink.write(plain)
-                done += len(ct)
-                if progress is not None:
-                    progress(done, p.payload_length)
-                _check_cancel(cancel)
-            sink.finish()
-        finally:
-            # Stop the reader thread before the file closes under it.
-            chunks.close()
-            sink.close()
-    if digest.hexdigest() != info.payload_sha256:
-        raise PayloadDigestError()
+        sink = _PlainSink(staging, _header_metadata(p))
+        _decrypt_payload(f, p, info, file_key, sink, progress, cancel)
     manifest = sink.manifest or {}
     summary = manifest.get("summary")
     from ._files import atomic_write

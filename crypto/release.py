@@ -20,11 +20,9 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from sealbid.errors import UsageError
@@ -33,19 +31,18 @@ from . import cms
 from .envelope import (
     _PRELUDE,
     BidInfo,
-    _check_cancel,
+    Cancel,
     _check_commitment,
+    _decrypt_payload,
     _file_errors,
-    _nonce,
+    _header_metadata,
     _open_file,
     _parse,
     _Parsed,
     _PlainSink,
-    _prefetch,
     _verify_parsed,
-    payload_key,
 )
-from .errors import FormatError, PayloadCorruptedError, PayloadDigestError, TruncatedError
+from .errors import FormatError, TruncatedError
 from .identity import Identity
 
 __all__ = [
@@ -56,8 +53,6 @@ __all__ = [
     "parts_info",
     "unwrap_envelope",
 ]
-
-Cancel = Any  # Callable[[], bool] | None, as in crypto.envelope
 
 
 @_file_errors
@@ -207,7 +202,7 @@ def open_with_key(
     file_key: bytes,
     *,
     trust: Sequence[x509.Certificate] | None = None,
-    cancel: Cancel = None,
+    cancel: Cancel | None = None,
 ) -> CheckedBid:
     """Open the stored bid at ``path`` with a released ``file_key`` without writing anything:
     structure, signature, key commitment (KeyCommitmentError), every chunk
@@ -217,45 +212,8 @@ def open_with_key(
     with _open_file(path) as f:
         p = _parse(f, os.fstat(f.fileno()).st_size)
         info, signer = _verify_parsed(p, trust)
-        _check_commitment(p, bytes(file_key))
-        aead = AESGCM(payload_key(bytes(file_key), p.salt))
-        sink = _DiscardSink(
-            Path("."),
-            {
-                "section": p.header.get("section"),
-                "tender_version": p.header.get("tender_version"),
-                "created": p.header.get("created"),
-                "bidder": p.header.get("bidder"),
-            },
-        )
-        digest = hashlib.sha256()
-        f.seek(p.payload_start)
-        fh: BinaryIO = f
-
-        def read_and_hash() -> Any:
-            for i in range(p.n_chunks):
-                n = p.chunk_len(i)
-                ct = fh.read(n)
-                if len(ct) != n:
-                    raise TruncatedError()
-                digest.update(ct)
-                yield ct
-
-        chunks = _prefetch(read_and_hash(), "sealbid-release-read")
-        try:
-            for i, ct in enumerate(chunks):
-                try:
-                    plain = aead.decrypt(_nonce(i, i == p.n_chunks - 1), ct, None)
-                except InvalidTag as exc:
-                    raise PayloadCorruptedError(chunk=i) from exc
-                sink.write(plain)
-                _check_cancel(cancel)
-            sink.finish()
-        finally:
-            chunks.close()
-            sink.close()
-    if digest.hexdigest() != info.payload_sha256:
-        raise PayloadDigestError()
+        sink = _DiscardSink(Path("."), _header_metadata(p))
+        _decrypt_payload(f, p, info, bytes(file_key), sink, None, cancel)
     manifest = sink.manifest or {}
     meta = manifest.get("metadata")
     return CheckedBid(
