@@ -80,6 +80,13 @@ class Principal:
         """How the audit log names the caller."""
         return f"{self.role}:{self.org_code or self.name}"
 
+    def holds(self, cert: x509.Certificate) -> bool:
+        """Whether ``cert`` is this caller's: a bidder's by its organisation code (a renewed
+        certificate is still the company's), anyone else's by the certificate logged in with."""
+        if self.org_code is not None:
+            return org_code_of(cert) == self.org_code
+        return cert_sha256(cert) == self.cert_sha256
+
 
 def _sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()

@@ -50,8 +50,6 @@ from . import db
 from .auth import (
     Principal,
     _check_certificate,
-    cert_sha256,
-    org_code_of,
 )
 from .errors import (
     PHASE_ZH,
@@ -92,6 +90,7 @@ SIGNER_ORDER = {"host": 0, "recorder": 1, "supervisor": 2, "bidder": 3}
 DEFAULT_CONFIRMATION = 30  # minutes, for a failed opening's record
 PLACE = "不见面开标大厅（网上开标） / online remote-opening hall"
 _BEFORE_CLOSE = ("signin", "listed", "window")
+_OBJECTION_PHASES = ("signin", "listed", "window", "closed", "announced", "confirming")
 
 
 def _listed(op: Row[Any]) -> bool:
@@ -473,12 +472,7 @@ class Openings:
                 "why_en", "it does not match what was signed, or the certificate is not trusted"
             )
             raise OpeningSignature(exc.detail, why_zh=why_zh, why_en=why_en) from exc
-        same = (
-            org_code_of(cert) == p.org_code
-            if p.org_code is not None
-            else cert_sha256(cert) == p.cert_sha256
-        )
-        if not same:
+        if not p.holds(cert):
             raise SignerNotAllowed(role=p.role, role_zh=_ROLE_ZH.get(p.role, p.role))
         return cert
 
@@ -507,17 +501,13 @@ class Openings:
                 raise WindowClosed(time=_show(op.window_closes_at))
             assert bid is not None  # bidders only (route)
             if bid.signin_at is None:
-                conn.execute(
-                    update(db.opening_bids)
-                    .where(
-                        db.opening_bids.c.section_id == section_id,
-                        db.opening_bids.c.account_id == p.account_id,
-                    )
-                    .values(
-                        signin_at=now,
-                        signin_statement=message.decode(),
-                        signin_signature=base64.b64decode(body.signature),
-                    )
+                _update_bid(
+                    conn,
+                    section_id,
+                    p.account_id,
+                    signin_at=now,
+                    signin_statement=message.decode(),
+                    signin_signature=base64.b64decode(body.signature),
                 )
                 append_audit(
                     conn,
@@ -766,22 +756,18 @@ class Openings:
                         continue
                     if self._unseal_summary(section_id, b.account_id, b.summary) is not None:
                         continue
-                    conn.execute(
-                        update(db.opening_bids)
-                        .where(
-                            db.opening_bids.c.section_id == section_id,
-                            db.opening_bids.c.account_id == b.account_id,
-                        )
-                        .values(
-                            status="pending",
-                            summary=None,
-                            ended_at=None,
-                            error_code="opening.platform_restart",
-                            error_zh="平台重启，解密结果未保留，请重新解密",
-                            error_en="the platform restarted and did not keep the result;"
-                            " please decrypt again",
-                            fault="platform",
-                        )
+                    _update_bid(
+                        conn,
+                        section_id,
+                        b.account_id,
+                        status="pending",
+                        summary=None,
+                        ended_at=None,
+                        error_code="opening.platform_restart",
+                        error_zh="平台重启，解密结果未保留，请重新解密",
+                        error_en="the platform restarted and did not keep the result;"
+                        " please decrypt again",
+                        fault="platform",
                     )
                     append_audit(
                         conn,
@@ -878,14 +864,7 @@ class Openings:
                     error_en=outcome.params.get("why_en"),
                     fault="platform" if outcome.wire_code == "opening.platform_fault" else "bidder",
                 )
-            conn.execute(
-                update(db.opening_bids)
-                .where(
-                    db.opening_bids.c.section_id == section_id,
-                    db.opening_bids.c.account_id == p.account_id,
-                )
-                .values(**values)
-            )
+            _update_bid(conn, section_id, p.account_id, **values)
             bid = self._bid(conn, section_id, p.account_id)
             assert bid is not None
             append_audit(
@@ -984,12 +963,7 @@ class Openings:
                 why_zh="投标文件无法打开（文件在密封时已损坏）",
                 why_en="the bid does not open (it was damaged when sealed)",
             )
-        same = (
-            org_code_of(checked.signer) == p.org_code
-            if p.org_code is not None
-            else cert_sha256(checked.signer) == p.cert_sha256
-        )
-        if not same:
+        if not p.holds(checked.signer):
             return ReleaseFailed(
                 wire_code="opening.bid_signer",
                 why_zh="投标文件不是由本投标人签名的",
@@ -1059,14 +1033,7 @@ class Openings:
                 if b.status != "opened":
                     continue
                 text = self._unseal_summary(section_id, b.account_id, b.summary)
-                conn.execute(
-                    update(db.opening_bids)
-                    .where(
-                        db.opening_bids.c.section_id == section_id,
-                        db.opening_bids.c.account_id == b.account_id,
-                    )
-                    .values(summary=text)
-                )
+                _update_bid(conn, section_id, b.account_id, summary=text)
             self._summary_keys.pop(section_id, None)
             for b in unopened:
                 # A key the platform received but never judged (close gave up waiting, or the
@@ -1081,19 +1048,15 @@ class Openings:
                     d = overrides[b.org_code]
                     fault, reason = d.fault, d.reason
                     cause = f"{cause}；主持人决定 / host's decision: {d.reason}"
-                conn.execute(
-                    update(db.opening_bids)
-                    .where(
-                        db.opening_bids.c.section_id == section_id,
-                        db.opening_bids.c.account_id == b.account_id,
-                    )
-                    .values(
-                        status="revoked" if fault == "bidder" else "withdrawn",
-                        fault=fault,
-                        cause=cause,
-                        reason=reason,
-                        summary=None,
-                    )
+                _update_bid(
+                    conn,
+                    section_id,
+                    b.account_id,
+                    status="revoked" if fault == "bidder" else "withdrawn",
+                    fault=fault,
+                    cause=cause,
+                    reason=reason,
+                    summary=None,
                 )
             self._transition(
                 conn,
@@ -1158,7 +1121,7 @@ class Openings:
             assert bid is not None
             self._require(
                 op,
-                ("signin", "listed", "window", "closed", "announced", "confirming"),
+                _OBJECTION_PHASES,
                 "提出异议",
                 "raise an objection",
             )
@@ -1196,17 +1159,7 @@ class Openings:
                 subject=section_id,
                 data={"id": n + 1, "text": body.text},
             )
-            obj = self._objection(conn, section_id, n + 1)
-            self._emit(
-                conn,
-                tx,
-                "objection",
-                obj.model_dump(mode="json"),
-                now,
-                audience="all" if _listed(op) else "staff",
-            )
-            if op.phase == "confirming":
-                self._rebuild(conn, tx, op, now)
+            obj = self._objection_changed(conn, tx, op, "objection", n + 1, now)
         self._publish(tx)
         return obj
 
@@ -1218,7 +1171,7 @@ class Openings:
             op = self._opening(conn, section_id, lock=True)
             self._require(
                 op,
-                ("signin", "listed", "window", "closed", "announced", "confirming"),
+                _OBJECTION_PHASES,
                 "答复异议",
                 "answer an objection",
             )
@@ -1249,18 +1202,32 @@ class Openings:
                 subject=section_id,
                 data={"id": objection_id, "text": body.text},
             )
-            obj = self._objection(conn, section_id, objection_id)
-            self._emit(
-                conn,
-                tx,
-                "answer",
-                obj.model_dump(mode="json"),
-                now,
-                audience="all" if _listed(op) else "staff",
-            )
-            if op.phase == "confirming":
-                self._rebuild(conn, tx, op, now)
+            obj = self._objection_changed(conn, tx, op, "answer", objection_id, now)
         self._publish(tx)
+        return obj
+
+    def _objection_changed(
+        self,
+        conn: Connection,
+        tx: _Tx,
+        op: Row[Any],
+        kind: str,
+        objection_id: int,
+        now: datetime,
+    ) -> wire.Objection:
+        """After an objection is raised or answered: its event (staff only before the list is
+        out: it names the bidder), and a new record revision while confirming."""
+        obj = self._objection(conn, tx.section_id, objection_id)
+        self._emit(
+            conn,
+            tx,
+            kind,
+            obj.model_dump(mode="json"),
+            now,
+            audience="all" if _listed(op) else "staff",
+        )
+        if op.phase == "confirming":
+            self._rebuild(conn, tx, op, now)
         return obj
 
     def _objection(self, conn: Connection, section_id: str, objection_id: int) -> wire.Objection:
@@ -1986,6 +1953,18 @@ _ROLE_ZH = {
 }
 _SECRET_COLUMNS = {"closing_signature", "record_signature"}
 _SEALED = "sealed:v1:"
+
+
+def _update_bid(conn: Connection, section_id: str, account_id: str, **values: Any) -> None:
+    """Update one bid of an opening (the twin of ``Openings._bid``)."""
+    conn.execute(
+        update(db.opening_bids)
+        .where(
+            db.opening_bids.c.section_id == section_id,
+            db.opening_bids.c.account_id == account_id,
+        )
+        .values(**values)
+    )
 
 
 def _audit_value(v: Any) -> Any:

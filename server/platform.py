@@ -58,7 +58,7 @@ from sealbid.uscc import validate as validate_uscc
 
 from . import db
 from ._faults import crash_point
-from .auth import Principal, cert_sha256, org_code_of
+from .auth import Principal, cert_sha256
 from .config import Config
 from .errors import (
     BadChecksum,
@@ -713,12 +713,7 @@ class Platform:
                 why_zh=f"签名证书在平台时间 {show_time(now)} 不在有效期内",
                 why_en=f"the signing certificate is not valid at the platform's time {show_time(now)}",
             )
-        same = (
-            org_code_of(signer) == p.org_code
-            if p.org_code is not None
-            else cert_sha256(signer) == p.cert_sha256
-        )
-        if not same:
+        if not p.holds(signer):
             raise BidSigner(
                 signer=verified.info.bidder.get("name") or signer.subject.rfc4514_string()
             )
