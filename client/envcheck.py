@@ -160,7 +160,9 @@ def _platform(report: EnvReport, client: PlatformClient, state_dir: Path) -> lis
             "first contact with this platform: no saved platform certificate yet",
         )
     elif any(
-        p.fingerprint(_sha256()) == c.fingerprint(_sha256()) for p in pinned for c in published
+        p.fingerprint(hashes.SHA256()) == c.fingerprint(hashes.SHA256())
+        for p in pinned
+        for c in published
     ):
         report.add(
             "pinned",
@@ -177,10 +179,6 @@ def _platform(report: EnvReport, client: PlatformClient, state_dir: Path) -> lis
             " another server): check with the platform",
         )
     return load_certificates(info.trusted_ca_pem)
-
-
-def _sha256() -> hashes.HashAlgorithm:
-    return hashes.SHA256()
 
 
 def _certificates(

@@ -691,9 +691,9 @@ class Openings:
                 section = self.p._section(conn, section_id)
             form = wire.SummaryForm.model_validate_json(section.form)
             with self._decrypting:
-                outcome, summary = self._check_key(sub, file_key, form, p, section)
+                result = self._check_key(sub, file_key, form, p, section)
             del file_key
-            return self._finish_release(p, section_id, tx, outcome, summary, arrived)
+            return self._finish_release(p, section_id, tx, result, arrived)
         finally:
             self._leave(section_id, p.account_id)
 
@@ -824,8 +824,7 @@ class Openings:
         p: Principal,
         section_id: str,
         tx: _Tx,
-        outcome: ReleaseFailed | None,
-        summary: str | None,
+        result: ReleaseFailed | str,
         arrived: datetime,
     ) -> wire.MyStatus:
         with self.db.write() as conn:
@@ -839,30 +838,27 @@ class Openings:
             if current is not None and current.status == "opened":
                 # Another release of the same bid opened it meanwhile: that stands.
                 return self._my(current, listed=True)
-            ok = outcome is None
             values: dict[str, Any] = {
                 "attempts": db.opening_bids.c.attempts + 1,
                 "started_at": (current.started_at if current is not None else None) or arrived,
             }
-            if ok:
-                values["ended_at"] = now
-            if ok:
+            if isinstance(result, str):
                 values.update(
                     status="opened",
+                    ended_at=now,
                     error_code=None,
                     error_zh=None,
                     error_en=None,
                     fault=None,
-                    summary=self._seal_summary(section_id, p.account_id, summary or ""),
+                    summary=self._seal_summary(section_id, p.account_id, result),
                 )
             else:
-                assert outcome is not None
                 values.update(
                     status="failed",
-                    error_code=outcome.wire_code,
-                    error_zh=outcome.params.get("why_zh"),
-                    error_en=outcome.params.get("why_en"),
-                    fault="platform" if outcome.wire_code == "opening.platform_fault" else "bidder",
+                    error_code=result.wire_code,
+                    error_zh=result.params.get("why_zh"),
+                    error_en=result.params.get("why_en"),
+                    fault="platform" if result.wire_code == "opening.platform_fault" else "bidder",
                 )
             _update_bid(conn, section_id, p.account_id, **values)
             bid = self._bid(conn, section_id, p.account_id)
@@ -887,7 +883,7 @@ class Openings:
                 "at": _iso(now),
             }
             self._emit(conn, tx, "decryption", public, now)
-            if not ok:
+            if isinstance(result, ReleaseFailed):
                 self._emit(
                     conn,
                     tx,
@@ -900,8 +896,8 @@ class Openings:
                     audience=p.account_id,
                 )
         self._publish(tx)
-        if outcome is not None:
-            raise outcome
+        if isinstance(result, ReleaseFailed):
+            raise result
         return self._my(bid, listed=True)
 
     def _check_key(
@@ -911,22 +907,9 @@ class Openings:
         form: wire.SummaryForm,
         p: Principal,
         section: Row[Any],
-    ) -> tuple[ReleaseFailed | None, str | None]:
-        """Open the stored bid with the released key: ``(None, summary JSON)`` when it opened,
-        else ``(the refusal to answer, None)``."""
-        failure = self._open_stored(sub, file_key, form, p, section)
-        if isinstance(failure, ReleaseFailed):
-            return failure, None
-        return None, failure
-
-    def _open_stored(
-        self,
-        sub: Row[Any],
-        file_key: bytes,
-        form: wire.SummaryForm,
-        p: Principal,
-        section: Row[Any],
     ) -> ReleaseFailed | str:
+        """Open the stored bid with the released key: the summary's canonical JSON when it
+        opened, else the refusal to answer (with its cause)."""
         path = self.p.blobs.path(sub.file_sha256)
         try:
             checked = open_with_key(path, file_key, trust=crypto_certs(section.trusted_ca_pem))
