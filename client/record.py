@@ -119,33 +119,16 @@ class Check:
 
 
 @dataclass
-class RecordReport:
-    """Every check of one signed record (see the module docstring)."""
+class Checks:
+    """A report's checks, in order, and what every report asks of them (the record's here,
+    the PDF's in :mod:`reports.verify_pdf`)."""
 
     checks: list[Check] = field(default_factory=list)
-    trust: TrustSource | None = None
-    """Where the platform certificate's anchor came from (``embedded``: unanchored)."""
-    final: bool = False
-    """The platform closed the record (``closed`` with a closing that verifies)."""
-    body: dict[str, Any] | None = None
-    """The parsed record body, when it parses."""
 
     @property
     def ok(self) -> bool:
-        """Every check passed (a record that is not final may still be ok as far as it goes)."""
+        """Every check passed (and there was at least one)."""
         return bool(self.checks) and all(c.ok for c in self.checks)
-
-    @property
-    def complete(self) -> bool:
-        """Everything a final answer needs: every check passed, the platform's signatures are
-        anchored outside the record, and the platform has closed it."""
-        return self.ok and self.anchored and self.final
-
-    @property
-    def anchored(self) -> bool:
-        """The platform's signatures were checked against a certificate from outside the record
-        (``--platform-cert`` or the one saved when the client talked to the platform)."""
-        return self.trust in ("platform-cert", "platform-info", "stored")
 
     def failed(self) -> list[Check]:
         return [c for c in self.checks if not c.ok]
@@ -160,6 +143,31 @@ class RecordReport:
     def _add(self, key: str, zh: str, en: str, ok: bool, detail: str = "") -> bool:
         self.checks.append(Check(key, zh, en, ok, detail))
         return ok
+
+
+@dataclass
+class RecordReport(Checks):
+    """Every check of one signed record (see the module docstring). A record that is not
+    final may still be ``ok`` as far as it goes."""
+
+    trust: TrustSource | None = None
+    """Where the platform certificate's anchor came from (``embedded``: unanchored)."""
+    final: bool = False
+    """The platform closed the record (``closed`` with a closing that verifies)."""
+    body: dict[str, Any] | None = None
+    """The parsed record body, when it parses."""
+
+    @property
+    def complete(self) -> bool:
+        """Everything a final answer needs: every check passed, the platform's signatures are
+        anchored outside the record, and the platform has closed it."""
+        return self.ok and self.anchored and self.final
+
+    @property
+    def anchored(self) -> bool:
+        """The platform's signatures were checked against a certificate from outside the record
+        (``--platform-cert`` or the one saved when the client talked to the platform)."""
+        return self.trust in ("platform-cert", "platform-info", "stored")
 
     def render(self, language: str | None = None) -> str:
         """Lines for a terminal: a heading, √/× per check, the verdict. ``language`` None:

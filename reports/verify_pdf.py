@@ -30,7 +30,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from client.record import Check
+from client.record import Check, Checks
 
 __all__ = ["Check", "EmbeddedFile", "PdfReport", "PdfSignature", "verify_pdf"]
 
@@ -74,40 +74,21 @@ class EmbeddedFile:
 
 
 @dataclass
-class PdfReport:
+class PdfReport(Checks):
     """Every check of one PDF (see the module docstring)."""
 
-    checks: list[Check] = field(default_factory=list)
     signatures: list[PdfSignature] = field(default_factory=list)
     attachments: dict[str, EmbeddedFile] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.checks) and all(c.ok for c in self.checks)
 
     @property
     def timestamped(self) -> bool:
         """The newest signature carries a timestamp that verifies (PAdES B-T)."""
         return bool(self.signatures) and self.signatures[-1].timestamp is not None
 
-    def failed(self) -> list[Check]:
-        return [c for c in self.checks if not c.ok]
-
-    def check(self, key: str) -> Check:
-        """The check with ``key`` (KeyError when there is none: for tests and scripts)."""
-        for c in self.checks:
-            if c.key == key:
-                return c
-        raise KeyError(key)
-
     def attachment(self, name: str) -> bytes | None:
         """An embedded file's bytes (whether a signature covers them: ``attachments[name]``)."""
         found = self.attachments.get(name)
         return found.data if found is not None else None
-
-    def _add(self, key: str, zh: str, en: str, ok: bool, detail: str = "") -> bool:
-        self.checks.append(Check(key, zh, en, ok, detail))
-        return ok
 
     def render(self, language: str | None = None) -> str:
         """Lines for a terminal: √/× per check and the verdict; ``language`` None: both."""
