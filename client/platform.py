@@ -303,6 +303,7 @@ class PlatformClient:
         clock: Callable[[], datetime] | None = None,
         state_dir: Path | None = None,
         retry: RetryPolicy | None = None,
+        proxy: str | None = None,
     ) -> None:
         """
         ``base_url``: the platform's origin (``https://host[:port]``); ``/api/v1`` is added.
@@ -312,7 +313,9 @@ class PlatformClient:
         the system's). ``transport``: an httpx transport (tests inject faults with it).
         ``clock``: the local clock (UTC-aware), for the offset display. ``state_dir``: upload
         state and receipts (default :func:`client.uploads.default_state_dir`). ``retry``:
-        the retry policy for network faults and 5xx answers.
+        the retry policy for network faults and 5xx answers. ``proxy``: an HTTP(S) proxy URL
+        for an ``https://`` platform (default: the system's settings); never used for the
+        loopback sandbox.
         """
         self.base_url = normalise_base_url(base_url)
         self.identity = identity
@@ -338,7 +341,8 @@ class PlatformClient:
                 headers={"User-Agent": "SealBid-client/1"},
                 # Plain http:// is only for the loopback sandbox: never via a proxy
                 # ($HTTP_PROXY, system settings), which would carry it off the machine.
-                trust_env=self.base_url.startswith("https://"),
+                trust_env=self.base_url.startswith("https://") and not proxy,
+                proxy=proxy if proxy and self.base_url.startswith("https://") else None,
             )
         except (httpx.InvalidURL, ValueError) as exc:
             raise UsageError(

@@ -402,6 +402,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
+    if (argv is None and len(sys.argv) == 1) or (argv is not None and len(argv) == 0):
+        # No arguments: the desktop app (the installer's shortcut runs plain `sealbid`).
+        from ui.app import run_app
+
+        return run_app()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

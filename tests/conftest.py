@@ -11,7 +11,15 @@ read-only: a test that needs an expired or otherwise odd certificate issues its 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
+
+# The desktop app's tests (pytest-qt) run without a screen unless a display is chosen on purpose.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from crypto.ca import IssuedIdentity, KeyType, Role, SandboxCA
 
@@ -109,3 +117,17 @@ def served(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     running.stop()
     if cluster is not None and url is not None:
         cluster.drop_database(url)
+
+
+@pytest.fixture
+def ui(qtbot: Any, tmp_path: Path) -> Iterator[Any]:
+    """The desktop app's main window on the embedded sandbox platform (``tests/uikit.py``)."""
+    from PySide6.QtCore import QThreadPool
+    from uikit import make_world
+
+    world = make_world(qtbot, tmp_path)
+    try:
+        yield world
+    finally:
+        QThreadPool.globalInstance().waitForDone(30_000)
+        world.ctx.close()

@@ -1,0 +1,5 @@
+import sys
+
+from ui.app import run_app
+
+sys.exit(run_app())

@@ -1,0 +1,265 @@
+"""The main window: navigation on the left, one page at a time, the status bar, the error sink.
+
+    window = MainWindow(ctx)
+    window.show()
+    window.start()          # first start: choose the platform; then the sandbox and the login
+
+Keyboard: Ctrl+1 … Ctrl+7 switch pages, Ctrl+L logs in, Ctrl+Q quits, F1 the user guide.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from .certs import CertificatesPage
+from .context import AppContext
+from .envcheck_page import EnvCheckPage
+from .firststart import FirstStartDialog
+from .login import LoginDialog
+from .prepare import PreparePage
+from .receipts_page import ReceiptsPage
+from .sandbox import EmbeddedPlatform
+from .sections import SectionsPage
+from .settings import SettingsPage
+from .submissions import SubmissionsPage
+from .tasks import Job, pending_tasks, run_task, set_default_error_sink
+from .widgets import CST, Page
+
+__all__ = ["MainWindow"]
+
+
+def _start_sandbox(job: Job, ctx_dir: str) -> EmbeddedPlatform:
+    from pathlib import Path
+
+    return EmbeddedPlatform.start(Path(ctx_dir))
+
+
+def _measure_offset(job: Job, ctx: AppContext) -> timedelta:
+    with ctx.client() as client:
+        return client.clock_offset()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        ctx.errors.setParent(self)
+        ctx.errors._parent = self
+        set_default_error_sink(ctx.errors.show)
+        self.setWindowTitle(self.tr("SealBid — sealed bidding"))
+        self.resize(1200, 780)
+
+        self.nav = QListWidget()
+        self.nav.setAccessibleName(self.tr("Navigation"))
+        self.nav.setFixedWidth(180)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, Page] = {}
+        for page in (
+            SectionsPage(ctx),
+            PreparePage(ctx),
+            SubmissionsPage(ctx),
+            ReceiptsPage(ctx),
+            CertificatesPage(ctx),
+            EnvCheckPage(ctx),
+            SettingsPage(ctx),
+        ):
+            self._add_page(page)
+        self.nav.currentRowChanged.connect(self._switch)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_menu()
+        self.platform_label = QLabel()
+        self.user_label = QLabel()
+        self.clock_label = QLabel()
+        self.clock_label.setAccessibleName(self.tr("Platform time"))
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.platform_label)
+        bar.addPermanentWidget(self.user_label)
+        bar.addPermanentWidget(self.clock_label)
+        ctx.status.connect(lambda text: bar.showMessage(text, 10000))
+        ctx.identityChanged.connect(self._update_labels)
+        ctx.platformChanged.connect(self._update_labels)
+        ctx.platformChanged.connect(self.refresh_offset)
+        ctx.navigate.connect(self.navigate)
+        self._tick = QTimer(self)
+        self._tick.timeout.connect(self._show_clock)
+        self._tick.start(1000)
+        self._offset_timer = QTimer(self)
+        self._offset_timer.timeout.connect(self.refresh_offset)
+        self._offset_timer.start(5 * 60 * 1000)
+        self._update_labels()
+        self._show_clock()
+        self.nav.setCurrentRow(0)
+
+    # -- pages --
+
+    def _add_page(self, page: Page) -> None:
+        self.pages[page.key] = page
+        self.stack.addWidget(page)
+        item = QListWidgetItem(page.title())
+        item.setData(Qt.ItemDataRole.UserRole, page.key)
+        self.nav.addItem(item)
+
+    def _switch(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        page = self.stack.currentWidget()
+        if isinstance(page, Page):
+            page.activated()
+
+    def page(self, key: str) -> Page:
+        return self.pages[key]
+
+    def navigate(self, key: str, item: object = None) -> None:
+        page = self.pages.get(key)
+        if page is None:
+            return
+        self.nav.setCurrentRow(self.stack.indexOf(page))
+        if item is not None:
+            page.show_item(item)
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("&File"))
+        login = QAction(self.tr("&Log in…"), self)
+        login.setShortcut(QKeySequence("Ctrl+L"))
+        login.triggered.connect(self.show_login)
+        menu.addAction(login)
+        logout = QAction(self.tr("Log &out"), self)
+        logout.triggered.connect(lambda: self.ctx.set_identity(None))
+        menu.addAction(logout)
+        menu.addSeparator()
+        quit_ = QAction(self.tr("&Quit"), self)
+        quit_.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_.triggered.connect(self.close)
+        menu.addAction(quit_)
+        go = self.menuBar().addMenu(self.tr("&Go"))
+        for row in range(self.nav.count()):
+            item = self.nav.item(row)
+            action = QAction(item.text(), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+            action.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))
+            go.addAction(action)
+            self.addAction(action)
+        help_ = self.menuBar().addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About SealBid"), self)
+        about.triggered.connect(self._about)
+        help_.addAction(about)
+
+    def _about(self) -> None:
+        from sealbid import __version__
+
+        QMessageBox.about(
+            self,
+            self.tr("About SealBid"),
+            self.tr(
+                "SealBid {0}\nAn open client for electronic bidding and remote bid opening.\n"
+                "Formats: CMS, X.509, PKCS#12, PKCS#11, RFC 3161, PAdES."
+            ).format(__version__),
+        )
+
+    # -- status bar --
+
+    def _update_labels(self) -> None:
+        ctx = self.ctx
+        if ctx.platform_mode == "sandbox":
+            where = self.tr("Sandbox platform") + (f" {ctx.sandbox.url}" if ctx.sandbox else "")
+        elif ctx.platform_url:
+            where = ctx.platform_url
+        else:
+            where = self.tr("No platform chosen")
+        self.platform_label.setText(where)
+        if ctx.identity is not None:
+            from cryptography.x509.oid import NameOID
+
+            names = ctx.identity.signing_cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+            who = (
+                str(names[0].value) if names else ctx.identity.signing_cert.subject.rfc4514_string()
+            )
+            self.user_label.setText(self.tr("Signed in: {0}").format(who))
+        else:
+            self.user_label.setText(self.tr("Not signed in"))
+
+    def _show_clock(self) -> None:
+        now = self.ctx.server_now().astimezone(CST)
+        offset = self.ctx.clock_offset.total_seconds()
+        self.clock_label.setText(
+            self.tr("Platform time {0} (UTC+8), local clock off by {1:+.1f} s").format(
+                now.strftime("%H:%M:%S"), -offset
+            )
+        )
+
+    def refresh_offset(self) -> None:
+        if not self.ctx.platform_url:
+            return
+        # A failing clock check is reported by the environment check, not as a dialog.
+        run_task(_measure_offset, self.ctx).on_done(self.ctx.note_clock_offset).on_error(
+            lambda exc: None
+        ).start()
+
+    # -- start-up: platform, sandbox, login --
+
+    def start(self) -> None:
+        """Choose the platform on first start, start the sandbox if chosen, then log in."""
+        if not self.ctx.platform_mode:
+            dialog = FirstStartDialog(self.ctx, self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+        self.ensure_platform(then_login=True)
+
+    def ensure_platform(self, *, then_login: bool = False) -> None:
+        if self.ctx.platform_mode == "sandbox" and self.ctx.sandbox is None:
+            self.ctx.status.emit(self.tr("Starting the sandbox platform…"))
+
+            def ready(sandbox: object) -> None:
+                assert isinstance(sandbox, EmbeddedPlatform)
+                self.ctx.set_sandbox(sandbox)
+                self.ctx.status.emit(self.tr("Sandbox platform ready"))
+                if then_login:
+                    self.show_login()
+
+            run_task(_start_sandbox, str(self.ctx.sandbox_dir)).on_done(ready).start()
+            return
+        self.ctx.platform_changed()
+        if then_login:
+            self.show_login()
+
+    def show_login(self) -> None:
+        LoginDialog(self.ctx, self).open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        busy = pending_tasks()
+        if busy:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Quit SealBid?"),
+                self.tr(
+                    "{0} task(s) are still running. An interrupted upload resumes at the next"
+                    " start; an interrupted sealing leaves no file. Quit anyway?"
+                ).format(busy),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self._tick.stop()
+        self._offset_timer.stop()
+        event.accept()

@@ -1,0 +1,12 @@
+"""PLACEHOLDER — replaced by the page's real implementation (issue 6)."""
+
+from __future__ import annotations
+
+from .widgets import Page
+
+
+class SubmissionsPage(Page):
+    key = "submissions"
+
+    def title(self) -> str:
+        return self.tr("My submissions")

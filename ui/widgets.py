@@ -1,0 +1,74 @@
+"""Small shared pieces of the screens: time and size formatting, the Page base class.
+
+    fmt_time(dt)            # "2026-11-26 09:00:00 北京时间" (UTC+8, zone named, style of the brief)
+    fmt_size(1536)          # "1.5 KiB"
+    fmt_countdown(delta)    # "2 天 03:04:05" / "2 d 03:04:05"; "已截止" / "closed" when ≤ 0
+
+Pages take the :class:`~ui.context.AppContext`, build their widgets in ``__init__`` and do
+every slow thing through :func:`ui.tasks.run_task`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from PySide6.QtWidgets import QWidget
+
+from .context import AppContext
+from .i18n import current_language
+
+__all__ = ["CST", "Page", "fmt_countdown", "fmt_size", "fmt_time"]
+
+CST = timezone(timedelta(hours=8), "CST")
+
+
+def fmt_time(t: datetime | None, *, seconds: bool = True) -> str:
+    if t is None:
+        return "—"
+    local = t.astimezone(CST)
+    text = local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    zone = "北京时间" if current_language().startswith("zh") else "UTC+8"
+    return f"{text} {zone}"
+
+
+def fmt_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def fmt_countdown(delta: timedelta) -> str:
+    zh = current_language().startswith("zh")
+    total = int(delta.total_seconds())
+    if total <= 0:
+        return "已截止" if zh else "closed"
+    days, rest = divmod(total, 86400)
+    h, rest = divmod(rest, 3600)
+    m, s = divmod(rest, 60)
+    clock = f"{h:02d}:{m:02d}:{s:02d}"
+    if days:
+        return f"{days} 天 {clock}" if zh else f"{days} d {clock}"
+    return clock
+
+
+class Page(QWidget):
+    """A screen of the main window. ``key`` names it for navigation."""
+
+    key = ""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+
+    def title(self) -> str:
+        """The translated name in the navigation list."""
+        raise NotImplementedError
+
+    def show_item(self, item: object) -> None:
+        """Navigation asked this page to show ``item`` (a section id, a path …)."""
+
+    def activated(self) -> None:
+        """The page became the visible one (refresh what may have changed)."""
