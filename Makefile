@@ -4,7 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench clean ts qm
+
+# The app's translations: ui/i18n/sealbid_zh_CN.ts is the committed source (English → Chinese);
+# `make ts` refreshes it from the tr() strings in ui/ (then translate what is new), and the .qm
+# the app loads is built from it here, never committed.
+TS := ui/i18n/sealbid_zh_CN.ts
+QM := ui/i18n/sealbid_zh_CN.qm
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +18,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+$(QM): $(TS) $(STAMP)
+	$(BIN)/pyside6-lrelease -silent $(TS) -qm $(QM)
+
+qm: $(QM)
+
+ts: $(STAMP)
+	$(BIN)/pyside6-lupdate ui/*.py -ts $(TS) -no-obsolete -locations none \
+		-source-language en_US -target-language zh_CN
+
+run: $(STAMP) $(QM)
 	$(BIN)/sealbid $(ARGS)
 
 lint: $(STAMP)
@@ -20,9 +35,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy crypto sealbid server client reports
+	$(BIN)/mypy crypto sealbid server client reports ui
 
-unit: $(STAMP)
+unit: $(STAMP) $(QM)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 test: lint typecheck unit

@@ -20,9 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from platformserver import SettableClock, _fast_seed
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QSettings
 
 from crypto.identity import load_identity
 from ui.context import AppContext
