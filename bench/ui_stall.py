@@ -151,7 +151,8 @@ def main() -> int:
 
     app = QApplication.instance() or QApplication([])
     meter = StallMeter()
-    work = Path(tempfile.mkdtemp(prefix="sealbid-ui-stall-", dir=REPO / "bench"))
+    (REPO / "bench" / "out").mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="ui-stall-", dir=REPO / "bench" / "out"))
     try:
         src = work / "投标文件.bin"
         with src.open("wb") as f:

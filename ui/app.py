@@ -50,7 +50,8 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
-    app = QApplication.instance() or QApplication(list(argv or sys.argv))
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv))
     logging.basicConfig(level=logging.WARNING)
     from .i18n import install_language
 
