@@ -122,12 +122,10 @@ def served(request, tmp_path_factory):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def ui(qtbot: Any, tmp_path: Path) -> Iterator[Any]:
     """The desktop app's main window on the embedded sandbox platform (``tests/uikit.py``)."""
-    from PySide6.QtCore import QThreadPool
     from uikit import make_world
 
     world = make_world(qtbot, tmp_path)
     try:
         yield world
     finally:
-        QThreadPool.globalInstance().waitForDone(30_000)
-        world.ctx.close()
+        world.close()

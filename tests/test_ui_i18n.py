@@ -100,7 +100,7 @@ def test_every_page_title_is_in_the_language(
         has_cjk = [any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in titles]
         assert all(has_cjk) if language == "zh_CN" else not any(has_cjk), titles
     finally:
-        world.ctx.close()
+        world.close()
         from ui.i18n import install_language
 
         install_language(qapp, "zh_CN")

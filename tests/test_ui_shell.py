@@ -109,7 +109,7 @@ def test_status_bar_names_the_platform_and_user(qtbot: Any, tmp_path: Any, langu
         world.login("bidder", 0)
         assert world.sandbox.identities("bidder")[0].name in world.window.user_label.text()
     finally:
-        world.ctx.close()
+        world.close()
 
 
 def test_timer_slots_do_not_leak_a_reference_to_none(qapp: Any) -> None:

@@ -50,6 +50,17 @@ class UiWorld:
         p12, password = self.identity_files(role, index)
         self.ctx.set_identity(load_identity(p12, password=password), source=str(p12))
 
+    def close(self) -> None:
+        """Stop the workers (cancel, wait), then the platform: nothing outlives the test."""
+        from PySide6.QtCore import QThreadPool
+
+        from ui.tasks import cancel_all
+
+        cancel_all()
+        QThreadPool.globalInstance().waitForDone(60_000)
+        self.qtbot.wait(10)  # deliver what the workers sent before their window goes
+        self.ctx.close()
+
     def errors(self) -> list[tuple[str, str]]:
         return list(self.ctx.errors.history)
 
@@ -87,6 +98,7 @@ def make_world(
     sandbox = EmbeddedPlatform.start(ctx.sandbox_dir, seeder=_fast_seed, clock=settable)
     ctx.set_sandbox(sandbox)
     window = MainWindow(ctx)
+    window.confirm_quit = False
     sink.interactive = False
     qtbot.addWidget(window)
     window.show()

@@ -63,7 +63,10 @@ def run_app(argv: Sequence[str] | None = None) -> int:
         _smoke(app, window)
     window.start()
     code = app.exec()
-    # Workers finish (a cancelled upload keeps its state) before the platform stops.
+    # Workers stop (a cancelled upload keeps its state) before the platform stops.
+    from .tasks import cancel_all
+
+    cancel_all()
     QThreadPool.globalInstance().waitForDone(10_000)
     ctx.close()
     return int(code)

@@ -149,6 +149,11 @@ class AppContext(QObject):
 
     # -- platform clients (workers only) --
 
+    def client_kwargs(self) -> dict[str, Any]:
+        """What a ``PlatformClient`` for the current platform and identity is built from
+        (the login dialog builds one for an identity not yet taken)."""
+        return self._client_kwargs()
+
     def _client_kwargs(self) -> dict[str, Any]:
         url = self.platform_url
         if not url:
@@ -166,9 +171,10 @@ class AppContext(QObject):
             "state_dir": self.state_dir,
         }
 
-    def new_client(self) -> PlatformClient:
-        """A client of its own (the caller closes it): for uploads and other long jobs."""
-        return PlatformClient(**self._client_kwargs())
+    def new_client(self, **overrides: Any) -> PlatformClient:
+        """A client of its own (the caller closes it): for uploads and other long jobs.
+        ``overrides`` replace constructor arguments (``identity=``, ``retry=`` …)."""
+        return PlatformClient(**{**self._client_kwargs(), **overrides})
 
     @contextmanager
     def client(self) -> Iterator[PlatformClient]:

@@ -36,7 +36,7 @@ from .sandbox import EmbeddedPlatform
 from .sections import SectionsPage
 from .settings import SettingsPage
 from .submissions import SubmissionsPage
-from .tasks import Job, pending_tasks, run_task, set_default_error_sink
+from .tasks import Job, quit_blockers, run_task, set_default_error_sink
 from .widgets import CST, Page
 
 __all__ = ["MainWindow"]
@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
         ctx.errors._parent = self
         set_default_error_sink(ctx.errors.show)
         self.setWindowTitle(self.tr("SealBid — sealed bidding"))
+        # Ask before quitting while sealing or uploading (tests switch the question off).
+        self.confirm_quit = True
         self.resize(1200, 780)
 
         self.nav = QListWidget()
@@ -247,15 +249,15 @@ class MainWindow(QMainWindow):
         LoginDialog(self.ctx, self).open()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        busy = pending_tasks()
-        if busy:
+        busy = quit_blockers()
+        if busy and self.confirm_quit:
             answer = QMessageBox.question(
                 self,
                 self.tr("Quit SealBid?"),
                 self.tr(
-                    "{0} task(s) are still running. An interrupted upload resumes at the next"
-                    " start; an interrupted sealing leaves no file. Quit anyway?"
-                ).format(busy),
+                    "Still running:\n{0}\n\nAn interrupted upload resumes at the next start; an"
+                    " interrupted sealing leaves no file. Quit anyway?"
+                ).format("\n".join(busy)),
             )
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()

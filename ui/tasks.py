@@ -28,7 +28,15 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from sealbid.errors import CancelledError
 
-__all__ = ["Job", "Task", "pending_tasks", "run_task", "set_default_error_sink"]
+__all__ = [
+    "Job",
+    "Task",
+    "cancel_all",
+    "pending_tasks",
+    "quit_blockers",
+    "run_task",
+    "set_default_error_sink",
+]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +55,13 @@ def pending_tasks() -> int:
     """Tasks started and not yet finished (the app waits for them before it quits)."""
     with _live_lock:
         return len(_live)
+
+
+def quit_blockers() -> list[str]:
+    """What the running tasks marked with :meth:`Task.ask_before_quit` are doing: sealing,
+    uploading … (a catalogue refresh is not worth a question when the user quits)."""
+    with _live_lock:
+        return [t.quit_question for t in _live if t.quit_question]
 
 
 class _Signals(QObject):
@@ -104,6 +119,7 @@ class Task(QRunnable):
         self.job = Job(self.signals, self._cancel)
         self._has_error_handler = False
         self.running = False
+        self.quit_question = ""
         self.signals.failed.connect(self._route_error)
 
     # -- the chained set-up, called on the GUI thread before start() --
@@ -134,6 +150,12 @@ class Task(QRunnable):
         self.signals.finished.connect(slot)
         return self
 
+    def ask_before_quit(self, what: str) -> Task:
+        """Quitting while this runs asks the user first; ``what`` (translated) names the work,
+        e.g. "Uploading 投标文件.sealbid"."""
+        self.quit_question = what
+        return self
+
     def start(self, pool: QThreadPool | None = None) -> Task:
         with _live_lock:
             _live.add(self)
@@ -156,17 +178,34 @@ class Task(QRunnable):
         try:
             result = self._fn(self.job, *self._args, **self._kwargs)
         except CancelledError:
-            self.signals.cancelled.emit()
+            self._emit(self.signals.cancelled)
         except BaseException as exc:  # every failure goes to the error sink, none is lost
             log.debug("task %s failed: %s", getattr(self._fn, "__name__", self._fn), type(exc))
-            self.signals.failed.emit(exc)
+            self._emit(self.signals.failed, exc)
         else:
-            self.signals.done.emit(result)
+            self._emit(self.signals.done, result)
         finally:
             self.running = False
-            self.signals.finished.emit()
+            self._emit(self.signals.finished)
             with _live_lock:
                 _live.discard(self)
+
+    @staticmethod
+    def _emit(signal: Any, *args: Any) -> None:
+        # The window that started the task may be gone (the app quitting, a test's window
+        # torn down): the result then has nowhere to go, and that is not an error.
+        try:
+            signal.emit(*args)
+        except RuntimeError:
+            log.debug("task result dropped: its receiver is gone")
+
+
+def cancel_all() -> None:
+    """Ask every running task to stop (the app is quitting)."""
+    with _live_lock:
+        tasks = list(_live)
+    for task in tasks:
+        task.cancel()
 
 
 def run_task(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:

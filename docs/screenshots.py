@@ -1,0 +1,140 @@
+"""Screenshots of the desktop app's main screens, for docs/ (run under Xvfb, a real X window).
+
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots.py [--lang zh_CN|en_US]
+
+Starts the app's real main window on a fresh embedded sandbox platform in a temporary data
+folder, signs in as the first sandbox bidder, seals and submits a small bid through the core
+(so that submissions and receipts have something to show), then visits every page, waits for
+its workers and saves ``docs/images/ui/<lang>-<page>.png``. Look at every picture after a change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+
+def settle(app: QApplication, seconds: float = 0.3, limit: float = 60.0) -> None:
+    """Process events until no worker runs (and at least ``seconds``)."""
+    from ui.tasks import pending_tasks
+
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        app.processEvents()
+        if pending_tasks() == 0 and time.monotonic() - start >= seconds:
+            break
+        time.sleep(0.02)
+    app.processEvents()
+
+
+def shoot(widget: QWidget, out: Path) -> None:
+    widget.grab().save(str(out))
+    print(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lang", default="zh_CN", choices=["zh_CN", "en_US"])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "images" / "ui")
+    args = parser.parse_args()
+    QCoreApplication.setOrganizationName("SealBid")
+    QCoreApplication.setApplicationName("SealBid")
+    app = QApplication(sys.argv[:1])
+
+    from crypto import seal
+    from crypto.identity import load_identity
+    from ui.context import AppContext
+    from ui.i18n import install_language
+    from ui.login import LoginDialog
+    from ui.mainwindow import MainWindow
+    from ui.sandbox import EmbeddedPlatform
+
+    install_language(app, args.lang)
+    args.out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="sealbid-shots-"))
+    try:
+        settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+        settings.setValue("platform/mode", "sandbox")
+        settings.setValue("ui/language", args.lang)
+        ctx = AppContext(settings=settings, data_dir=tmp / "数据")
+        sandbox = EmbeddedPlatform.start(ctx.sandbox_dir)
+        ctx.set_sandbox(sandbox)
+        window = MainWindow(ctx)
+        ctx.errors.interactive = False
+        window.resize(1280, 800)
+        window.show()
+        settle(app)
+        prefix = args.lang
+
+        login = LoginDialog(ctx, window)
+        login.show()
+        settle(app, 1.0)
+        shoot(login, args.out / f"{prefix}-login.png")
+        login.close()
+
+        person = sandbox.identities("bidder")[0]
+        ctx.set_identity(load_identity(person.p12, password=person.password()), str(person.p12))
+        ctx.remember_identity_file(str(person.p12))
+        # A bid sealed and submitted through the core, so the lists have content.
+        with ctx.client() as client:
+            sections = [s for s in client.sections() if s.open_for_bids]
+            section = sections[0]
+            doc = tmp / "商务标.pdf"
+            doc.write_bytes(b"%PDF-1.4\n% SealBid screenshot sample\n" + b"0" * 200_000)
+            summary = {}
+            for f in section.form.fields:
+                summary[f.key] = {
+                    "money": "12345678.90",
+                    "integer": 365,
+                    "date": "2027-06-30",
+                }.get(str(f.type), f.choices[0] if f.choices else "示例")
+            ctx.bids_dir.mkdir(parents=True, exist_ok=True)
+            out = ctx.bids_dir / f"{section.code}.sealbid"
+            seal(
+                [doc],
+                out,
+                identity=ctx.identity,  # type: ignore[arg-type]
+                section=section.id,
+                summary=summary,
+                tender_version=section.tender_version,
+                opening_time=section.opening_time,
+            )
+            client.submit(section.id, out)
+        ctx.receiptsChanged.emit()
+        ctx.submissionsChanged.emit()
+        ctx.sealedBid.emit(section.id, str(out))
+
+        for key in ("sections", "prepare", "submissions", "receipts", "certs", "envcheck", "settings"):
+            window.navigate(key, section.id if key == "prepare" else None)
+            settle(app, 1.0)
+            page = window.page(key)
+            for name in ("run_check", "run"):  # the environment check runs on request
+                if key == "envcheck" and hasattr(page, name):
+                    getattr(page, name)()
+                    settle(app, 1.0)
+                    break
+            if key == "sections":
+                view = getattr(page, "view", None)
+                if view is not None and view.model() is not None and view.model().rowCount():
+                    view.selectRow(0)
+                    settle(app, 0.5)
+            shoot(window, args.out / f"{prefix}-{key}.png")
+        window.close()
+        ctx.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
