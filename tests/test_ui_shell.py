@@ -133,3 +133,35 @@ def test_timer_slots_do_not_leak_a_reference_to_none(qapp: Any) -> None:
         qapp.processEvents()
     timer.stop()
     assert abs(sys.getrefcount(None) - before) < 500
+
+
+def test_progress_is_throttled_but_a_step_back_always_reaches_the_screen(qtbot: Any) -> None:
+    seen: list[tuple[int, int]] = []
+
+    def work(job: Job) -> None:
+        for i in range(1, 2001):
+            job.progress(i, 4000)  # a fast loop: most updates are dropped
+        job.progress(1500, 4000)  # the upload re-sends from 1,500 after a dropped line
+        job.progress(4000, 4000)
+
+    task = run_task(work).with_progress(lambda d, t: seen.append((d, t)))
+    with qtbot.waitSignal(task.signals.finished, timeout=10_000):
+        task.start()
+    qtbot.waitUntil(lambda: bool(seen) and seen[-1] == (4000, 4000))
+    assert len(seen) < 200
+    assert (1500, 4000) in seen
+
+
+def test_sandbox_keeps_its_port_across_restarts(tmp_path: Any) -> None:
+    from platformserver import _fast_seed
+
+    from ui.sandbox import EmbeddedPlatform
+
+    first = EmbeddedPlatform.start(tmp_path / "sandbox", seeder=_fast_seed)
+    url = first.url
+    first.stop()
+    second = EmbeddedPlatform.start(tmp_path / "sandbox", seeder=_fast_seed)
+    try:
+        assert second.url == url
+    finally:
+        second.stop()

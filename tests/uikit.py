@@ -56,9 +56,11 @@ class UiWorld:
 
         from ui.tasks import cancel_all
 
-        cancel_all()
-        QThreadPool.globalInstance().waitForDone(60_000)
-        self.qtbot.wait(10)  # deliver what the workers sent before their window goes
+        # Twice: delivering the first round's results may start more work (a deferred refresh).
+        for _ in range(2):
+            cancel_all()
+            QThreadPool.globalInstance().waitForDone(60_000)
+            self.qtbot.wait(10)  # deliver what the workers sent before their window goes
         self.ctx.close()
 
     def errors(self) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from crypto._files import atomic_write
 from sealbid.errors import SealBidError
 
 __all__ = ["EmbeddedPlatform", "SandboxIdentity", "SandboxStartError"]
@@ -86,12 +87,26 @@ class EmbeddedPlatform:
             raise
         except OSError as exc:
             raise SandboxStartError(str(exc), why=exc.strerror or type(exc).__name__) from exc
+        # The same port as last time when it is free: the client keys unfinished uploads (and
+        # the user's settings) by the platform's URL, so an upload paused before a restart
+        # resumes after it.
+        port_file = data_dir / "port"
         try:
-            sock = bind("127.0.0.1", 0)
+            saved = int(port_file.read_text("ascii").strip())
+        except (OSError, ValueError):
+            saved = 0
+        try:
+            try:
+                sock = bind("127.0.0.1", saved) if 0 < saved < 65536 else bind("127.0.0.1", 0)
+            except OSError:
+                sock = bind("127.0.0.1", 0)
         except OSError as exc:
             app.state.platform.close()
             raise SandboxStartError(str(exc), why=exc.strerror or type(exc).__name__) from exc
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        port = sock.getsockname()[1]
+        if port != saved:
+            atomic_write(port_file, str(port).encode("ascii"))
+        url = f"http://127.0.0.1:{port}"
         server = make_server(app)
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="sandbox-platform", daemon=True

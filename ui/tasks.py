@@ -80,13 +80,17 @@ class Job:
         self._signals = signals
         self._cancel = cancel_event
         self._last_emit = 0.0
+        self._last_done = 0
         self.thread: threading.Thread | None = None
 
     def progress(self, done: int, total: int) -> None:
         """Report progress; throttled to ~20 updates a second so a fast loop cannot flood
-        the GUI thread's event queue (the last update always goes through)."""
+        the GUI thread's event queue. The last update always goes through, and so does a step
+        back (an upload re-sending a chunk after a dropped connection)."""
         now = time.monotonic()
-        if done < total and now - self._last_emit < 0.05:
+        back = done < self._last_done
+        self._last_done = done
+        if done < total and not back and now - self._last_emit < 0.05:
             return
         self._last_emit = now
         self._signals.progress.emit(done, total)
