@@ -970,6 +970,10 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
         <translation>导出预览 PDF(&amp;X)…</translation>
     </message>
     <message>
+        <source>Sealing is running; section {0} opens when it has ended.</source>
+        <translation>正在密封；密封结束后将打开标段 {0}。</translation>
+    </message>
+    <message>
         <source>(closed)</source>
         <translation>（已截止）</translation>
     </message>
@@ -1116,6 +1120,10 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
     <message>
         <source>Preparing…</source>
         <translation>正在准备…</translation>
+    </message>
+    <message>
+        <source>Sealing the bid for {0}</source>
+        <translation>正在为标段 {0} 密封投标文件</translation>
     </message>
     <message>
         <source>Cancelling…</source>
@@ -1435,6 +1443,82 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
+    <message>
+        <source>Anchored at a platform certificate you gave (signer pinned)</source>
+        <translation>已锚定到您指定的平台证书（签名者已核对）</translation>
+    </message>
+    <message>
+        <source>Anchored at the platform&apos;s published certificate (signer pinned)</source>
+        <translation>已锚定到平台公布的证书（签名者已核对）</translation>
+    </message>
+    <message>
+        <source>Anchored at the platform certificate saved on this computer (signer pinned)</source>
+        <translation>已锚定到本机保存的平台证书（签名者已核对）</translation>
+    </message>
+    <message>
+        <source>UNANCHORED: checked only against the chain the receipt carries; the signer is not pinned to the platform&apos;s certificate, so this is not a full verification</source>
+        <translation>未锚定：仅凭回执自带的证书链验证，签名者未与平台证书核对，不能作为完整验证</translation>
+    </message>
+    <message>
+        <source>Submission</source>
+        <translation>递交</translation>
+    </message>
+    <message>
+        <source>Withdrawal</source>
+        <translation>撤回</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Section</source>
+        <translation>标段</translation>
+    </message>
+    <message>
+        <source>Platform</source>
+        <translation>平台</translation>
+    </message>
+    <message>
+        <source>Bidder</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Unified social credit code</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>Bidder certificate SHA-256</source>
+        <translation>投标人证书 SHA-256</translation>
+    </message>
+    <message>
+        <source>File SHA-256</source>
+        <translation>文件 SHA-256</translation>
+    </message>
+    <message>
+        <source>File size</source>
+        <translation>文件大小</translation>
+    </message>
+    <message>
+        <source>{0} ({1} bytes)</source>
+        <translation>{0}（{1} 字节）</translation>
+    </message>
+    <message>
+        <source>Received by the platform</source>
+        <translation>平台接收时间</translation>
+    </message>
+    <message>
+        <source>Sequence</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Previous receipt SHA-256</source>
+        <translation>上一份回执 SHA-256</translation>
+    </message>
+    <message>
+        <source>This receipt&apos;s SHA-256</source>
+        <translation>本回执 SHA-256</translation>
+    </message>
 </context>
 <context>
     <name>SectionDetails</name>
@@ -1531,8 +1615,16 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
         <translation>招标文件</translation>
     </message>
     <message>
-        <source>Save &amp;to:</source>
-        <translation>保存到(&amp;T)：</translation>
+        <source>Sa&amp;ve to:</source>
+        <translation>保存到(&amp;V)：</translation>
+    </message>
+    <message>
+        <source>Ca&amp;ncel download</source>
+        <translation>取消下载(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Open folder</source>
+        <translation>打开文件夹(&amp;O)</translation>
     </message>
     <message>
         <source>Download folder</source>
@@ -1555,16 +1647,8 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
         <translation>下载进度</translation>
     </message>
     <message>
-        <source>Cancel download</source>
-        <translation>取消下载</translation>
-    </message>
-    <message>
         <source>Download result</source>
         <translation>下载结果</translation>
-    </message>
-    <message>
-        <source>Open &amp;folder</source>
-        <translation>打开文件夹(&amp;F)</translation>
     </message>
     <message>
         <source>No section selected</source>
@@ -1785,8 +1869,8 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
         <translation>请选择保存文件的文件夹。</translation>
     </message>
     <message>
-        <source>Download cancelled.</source>
-        <translation>下载已取消。</translation>
+        <source>Download cancelled; nothing partial was kept.</source>
+        <translation>下载已取消，未保留不完整的文件。</translation>
     </message>
     <message>
         <source>Digest verified: the SHA-256 of each file matches the published one.</source>
@@ -2110,16 +2194,20 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
         <translation>正在向平台查询…</translation>
     </message>
     <message>
-        <source>The platform cannot be reached ({0}). Shown: the receipts kept on this computer.</source>
-        <translation>无法连接平台（{0}）。当前显示的是本机保存的回执。</translation>
-    </message>
-    <message>
         <source>You have not submitted a bid yet.</source>
         <translation>您尚未递交投标文件。</translation>
     </message>
     <message>
-        <source>Platform time {0}.</source>
-        <translation>平台时间 {0}。</translation>
+        <source>Could not ask the platform ({0}). Shown: the receipts kept on this computer.</source>
+        <translation>无法查询平台（{0}）。以下显示的是本机保存的回执。</translation>
+    </message>
+    <message>
+        <source>As the platform had it at {0}.</source>
+        <translation>平台于 {0} 的记录。</translation>
+    </message>
+    <message>
+        <source>{0} unfinished upload(s): resume them in “My submissions”.</source>
+        <translation>有 {0} 个未完成的上传：请在“我的投标”中继续。</translation>
     </message>
     <message>
         <source>{0} ({1} %)</source>
@@ -2323,6 +2411,18 @@ The platform will no longer hold a bid from you for this section. You can submit
 <context>
     <name>UploadPanel</name>
     <message>
+        <source>Checking the sealed file…</source>
+        <translation>正在检查密封投标文件…</translation>
+    </message>
+    <message>
+        <source>Computing the file&apos;s SHA-256 and contacting the platform…</source>
+        <translation>正在计算文件的 SHA-256 并连接平台…</translation>
+    </message>
+    <message>
+        <source>Reconnected after a dropped connection: sending again from {0}, where the platform stands.</source>
+        <translation>连接中断后已重新连接：从平台已收到的 {0} 处继续发送。</translation>
+    </message>
+    <message>
         <source>Upload</source>
         <translation>上传</translation>
     </message>
@@ -2393,6 +2493,10 @@ The platform will no longer hold a bid from you for this section. You can submit
     <message>
         <source>Starting…</source>
         <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Uploading {0}</source>
+        <translation>正在上传 {0}</translation>
     </message>
     <message>
         <source>Pausing…</source>
