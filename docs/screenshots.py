@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QTabWidget, QWidget  # noqa: E402
 
 
 def settle(app: QApplication, seconds: float = 0.3, limit: float = 60.0) -> None:
@@ -91,6 +91,7 @@ def main() -> int:
             section = sections[0]
             doc = tmp / "商务标.pdf"
             doc.write_bytes(b"%PDF-1.4\n% SealBid screenshot sample\n" + b"0" * 200_000)
+            (tmp / "技术标（第一册）.pdf").write_bytes(b"%PDF-1.4\n" + b"1" * 3_500_000)
             summary = {}
             for f in section.form.fields:
                 summary[f.key] = {
@@ -114,7 +115,15 @@ def main() -> int:
         ctx.submissionsChanged.emit()
         ctx.sealedBid.emit(section.id, str(out))
 
-        for key in ("sections", "prepare", "submissions", "receipts", "certs", "envcheck", "settings"):
+        for key in (
+            "sections",
+            "prepare",
+            "submissions",
+            "receipts",
+            "certs",
+            "envcheck",
+            "settings",
+        ):
             window.navigate(key, section.id if key == "prepare" else None)
             settle(app, 1.0)
             page = window.page(key)
@@ -123,11 +132,24 @@ def main() -> int:
                     getattr(page, name)()
                     settle(app, 1.0)
                     break
-            if key == "sections":
+            if key in ("sections", "submissions", "receipts"):
                 view = getattr(page, "view", None)
                 if view is not None and view.model() is not None and view.model().rowCount():
                     view.selectRow(0)
                     settle(app, 0.5)
+            if key == "prepare":
+                # A bid being prepared: two documents, the form filled in, on the form's tab.
+                page.add_paths([doc, tmp / "技术标（第一册）.pdf"])  # type: ignore[attr-defined]
+                for f in section.form.fields:
+                    page.form_widget.set_field(f.key, str(summary[f.key]))  # type: ignore[attr-defined]
+                settle(app, 0.8)
+                tabs = page.findChild(QTabWidget)
+                if tabs is not None:
+                    tabs.setCurrentIndex(1)
+                    settle(app, 0.3)
+                    shoot(window, args.out / f"{prefix}-prepare-form.png")
+                    tabs.setCurrentIndex(0)
+                    settle(app, 0.3)
             shoot(window, args.out / f"{prefix}-{key}.png")
         window.close()
         ctx.close()

@@ -145,7 +145,7 @@ def test_without_the_saved_platform_certificate_a_receipt_is_unanchored(
     entry = page.model.entry(0)
     assert entry.verified is not None and entry.verified.trust == "embedded"
     page.select_row(0)
-    assert "UNANCHORED" in page.details.toPlainText()
+    assert "未锚定" in page.details.toPlainText()  # UNANCHORED, in the UI language (zh_CN)
 
 
 def test_export_pdf_to_a_chinese_path(ui: UiWorld, qtbot: Any) -> None:

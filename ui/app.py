@@ -67,8 +67,12 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     from .tasks import cancel_all
 
     cancel_all()
-    QThreadPool.globalInstance().waitForDone(10_000)
-    ctx.close()
+    if QThreadPool.globalInstance().waitForDone(30_000):
+        ctx.close()
+    elif ctx.sandbox is not None:
+        # A worker still runs (a network call that ignores cancel): the process ends now;
+        # the platform's data is committed, so only the sandbox is stopped.
+        ctx.sandbox.stop()
     return int(code)
 
 

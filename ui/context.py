@@ -69,6 +69,8 @@ class AppContext(QObject):
         self._client_generation = 0
         self._generation = 0
         self._client_lock = threading.Lock()
+        self._snapshot: dict[str, Any] = {}
+        self._refresh_snapshot()
 
     # -- folders --
 
@@ -99,6 +101,9 @@ class AppContext(QObject):
     def set_setting(self, key: str, value: Any) -> None:
         self.settings.setValue(key, value)
         self.settings.sync()
+        if key.startswith(("platform/", "net/")):
+            # The next client is built from the new values (signals: platform_changed()).
+            self._drop_client()
 
     @property
     def platform_mode(self) -> str:
@@ -134,11 +139,16 @@ class AppContext(QObject):
         self.identity_source = source
         self._drop_client()
         if old is not None and old is not identity:
-            old.close()
+            # Closing a token waits for its lock (a worker may be signing) and logs out of
+            # it: never on the GUI thread.
+            threading.Thread(target=old.close, name="close-identity", daemon=True).start()
         self.identityChanged.emit()
 
     def set_sandbox(self, sandbox: EmbeddedPlatform | None) -> None:
+        old = self.sandbox
         self.sandbox = sandbox
+        if old is not None and old is not sandbox:
+            threading.Thread(target=old.stop, name="stop-sandbox", daemon=True).start()
         self._drop_client()
         self.platformChanged.emit()
 
@@ -149,27 +159,30 @@ class AppContext(QObject):
 
     # -- platform clients (workers only) --
 
+    def _refresh_snapshot(self) -> None:
+        """Read what a client is built from, on the GUI thread: workers never touch the
+        QSettings object or the identity while the GUI changes them."""
+        self._snapshot = {
+            "base_url": self.platform_url,
+            "identity": self.identity,
+            "ca_bundle": str(self.setting("net/ca_bundle", "")) or None,
+            "proxy": str(self.setting("net/proxy", "")) or None,
+            "state_dir": self.state_dir,
+        }
+
     def client_kwargs(self) -> dict[str, Any]:
         """What a ``PlatformClient`` for the current platform and identity is built from
         (the login dialog builds one for an identity not yet taken)."""
         return self._client_kwargs()
 
     def _client_kwargs(self) -> dict[str, Any]:
-        url = self.platform_url
-        if not url:
+        kwargs = dict(self._snapshot)
+        if not kwargs["base_url"]:
             raise UsageError(
                 what="尚未选择交易平台，请在“设置”中填写平台地址或使用内置沙箱"
                 " / no platform chosen: enter its URL in Settings or use the sandbox"
             )
-        ca = str(self.setting("net/ca_bundle", "")) or None
-        proxy = str(self.setting("net/proxy", "")) or None
-        return {
-            "base_url": url,
-            "identity": self.identity,
-            "ca_bundle": ca,
-            "proxy": proxy,
-            "state_dir": self.state_dir,
-        }
+        return kwargs
 
     def new_client(self, **overrides: Any) -> PlatformClient:
         """A client of its own (the caller closes it): for uploads and other long jobs.
@@ -191,6 +204,7 @@ class AppContext(QObject):
     def _drop_client(self) -> None:
         # Never waits for the lock (the GUI thread calls this): the next worker that asks
         # for the client sees the new generation and replaces it.
+        self._refresh_snapshot()
         self._generation += 1
 
     def note_clock_offset(self, offset: timedelta) -> None:

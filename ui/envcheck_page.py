@@ -59,7 +59,7 @@ def _module_finding(report: EnvReport, module: str, identity: Identity | None) -
             report.add(
                 "token.module",
                 "ok",
-                "未设置 USB Key 的 PKCS#11 模块（使用证书文件登录时不需要）",
+                "未设置 CA锁（UKey） 的 PKCS#11 模块（使用证书文件登录时不需要）",
                 "no PKCS#11 module set for a USB key (not needed with a certificate file)",
             )
         return
@@ -69,7 +69,7 @@ def _module_finding(report: EnvReport, module: str, identity: Identity | None) -
         report.add(
             "token.module",
             "fail",
-            f"USB Key 模块无法使用：{exc.diagnostics('zh_CN')}",
+            f"CA锁 模块无法使用：{exc.diagnostics('zh_CN')}",
             f"the USB key's module cannot be used: {exc.diagnostics('en_US')}",
         )
         return
@@ -77,14 +77,14 @@ def _module_finding(report: EnvReport, module: str, identity: Identity | None) -
         report.add(
             "token.module",
             "warn",
-            f"PKCS#11 模块 {module}（{description}）已加载，但未检测到 USB Key：请插入",
+            f"PKCS#11 模块 {module}（{description}）已加载，但未检测到 CA锁：请插入",
             f"the PKCS#11 module {module} ({description}) loads, but no USB key is plugged in",
         )
         return
     report.add(
         "token.module",
         "ok",
-        f"PKCS#11 模块 {module}（{description}）已加载，检测到 {count} 个 USB Key",
+        f"PKCS#11 模块 {module}（{description}）已加载，检测到 {count} 个 CA锁",
         f"the PKCS#11 module {module} ({description}) loads and sees {count} USB key(s)",
     )
 

@@ -63,11 +63,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("SealBid — sealed bidding"))
         # Ask before quitting while sealing or uploading (tests switch the question off).
         self.confirm_quit = True
+        self._sandbox_starting = False
         self.resize(1200, 780)
 
         self.nav = QListWidget()
         self.nav.setAccessibleName(self.tr("Navigation"))
         self.nav.setFixedWidth(180)
+        self.nav.setStyleSheet("QListWidget::item { padding: 7px 10px; }")
         self.stack = QStackedWidget()
         self.pages: dict[str, Page] = {}
         for page in (
@@ -230,6 +232,9 @@ class MainWindow(QMainWindow):
 
     def ensure_platform(self, *, then_login: bool = False) -> None:
         if self.ctx.platform_mode == "sandbox" and self.ctx.sandbox is None:
+            if self._sandbox_starting:
+                return
+            self._sandbox_starting = True
             self.ctx.status.emit(self.tr("Starting the sandbox platform…"))
 
             def ready(sandbox: object) -> None:
@@ -239,7 +244,12 @@ class MainWindow(QMainWindow):
                 if then_login:
                     self.show_login()
 
-            run_task(_start_sandbox, str(self.ctx.sandbox_dir)).on_done(ready).start()
+            def ended() -> None:
+                self._sandbox_starting = False
+
+            run_task(_start_sandbox, str(self.ctx.sandbox_dir)).on_done(ready).on_finished(
+                ended
+            ).start()
             return
         self.ctx.platform_changed()
         if then_login:

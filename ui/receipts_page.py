@@ -388,6 +388,9 @@ class ReceiptsPage(Page):
         job = self._job
         if job is None or job.signals is self.sender():
             self._job = None
+            if job is not None and job.failed:
+                # The error went to the sink; the busy line must not stay behind.
+                self.status.setText(self.tr("Failed: see the message."))
         self._update_actions()
 
     def cancel_job(self) -> None:

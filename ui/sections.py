@@ -70,7 +70,13 @@ from PySide6.QtWidgets import (
 from client import wire
 
 from ._sections_model import (
+    COL_CODE,
+    COL_COUNTDOWN,
     COL_DEADLINE,
+    COL_NAME,
+    COL_OPENING,
+    COL_SECTOR,
+    COL_STATUS,
     COLUMNS,
     ROW_ROLE,
     Catalogue,
@@ -422,6 +428,13 @@ class SectionsPage(Page):
         if not 0 <= column < COLUMNS:
             column = COL_DEADLINE
         self.view.sortByColumn(column, order)
+        # What a bidder looks for first (the section and how long is left) on the left; the
+        # long project name last, where it may be cut off.
+        header = self.view.horizontalHeader()
+        for visual, logical in enumerate(
+            (COL_CODE, COL_NAME, COL_COUNTDOWN, COL_DEADLINE, COL_STATUS, COL_OPENING, COL_SECTOR)
+        ):
+            header.moveSection(header.visualIndex(logical), visual)
 
         self.details = SectionDetails()
         scroll = QScrollArea()
@@ -431,9 +444,9 @@ class SectionsPage(Page):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(scroll)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([720, 480])  # scaled to the real width when first shown
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([760, 440])  # scaled to the real width when first shown
 
         # Before a login: the platform shows its catalogue to signed-in users only.
         self.login_state = QWidget()

@@ -359,6 +359,9 @@ class SettingsPage(Page):
             return
         self._checking = True
         self.save_button.setEnabled(False)
+        # What is being checked is what gets saved: no edits meanwhile.
+        for box in self.findChildren(QGroupBox):
+            box.setEnabled(False)
         self.message.setText(self.tr("Checking the CA bundle…"))
 
         def checked(_count: int) -> None:
@@ -374,6 +377,8 @@ class SettingsPage(Page):
         def done() -> None:
             self._checking = False
             self.save_button.setEnabled(True)
+            for box in self.findChildren(QGroupBox):
+                box.setEnabled(True)
 
         run_task(_check_ca_bundle, values["ca_bundle"]).on_done(checked).on_error(bad).on_finished(
             done

@@ -833,6 +833,13 @@ class SubmissionsPage(Page):
 
     def open_submit_dialog(self, path: Path | None = None) -> SubmitDialog | None:
         """ "Submit a sealed bid…": choose the file (asked if None) and its section."""
+        if self.upload.busy:
+            QMessageBox.information(
+                self,
+                self.tr("Upload running"),
+                self.tr("Another upload is running. Pause it or let it finish first."),
+            )
+            return None
         if self.ctx.identity is None:
             self.ctx.errors.show(NotLoggedInError())
             return None

@@ -40,6 +40,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+_MIN_THREADS = 16
 _default_sink: Callable[[BaseException], None] | None = None
 _live: set[Task] = set()
 _live_lock = threading.Lock()
@@ -123,6 +124,7 @@ class Task(QRunnable):
         self.job = Job(self.signals, self._cancel)
         self._has_error_handler = False
         self.running = False
+        self.failed = False
         self.quit_question = ""
         self.signals.failed.connect(self._route_error)
 
@@ -161,10 +163,16 @@ class Task(QRunnable):
         return self
 
     def start(self, pool: QThreadPool | None = None) -> Task:
+        pool = pool or QThreadPool.globalInstance()
+        # Qt sizes the pool by CPU cores (2 on many office PCs): an upload and a download
+        # would fill it and every click after them would wait. Most tasks wait on the
+        # network, not the CPU.
+        if pool.maxThreadCount() < _MIN_THREADS:
+            pool.setMaxThreadCount(_MIN_THREADS)
         with _live_lock:
             _live.add(self)
         self.running = True
-        (pool or QThreadPool.globalInstance()).start(self)
+        pool.start(self)
         return self
 
     def cancel(self) -> None:
@@ -185,6 +193,7 @@ class Task(QRunnable):
             self._emit(self.signals.cancelled)
         except BaseException as exc:  # every failure goes to the error sink, none is lost
             log.debug("task %s failed: %s", getattr(self._fn, "__name__", self._fn), type(exc))
+            self.failed = True
             self._emit(self.signals.failed, exc)
         else:
             self._emit(self.signals.done, result)

@@ -10,6 +10,7 @@ every slow thing through :func:`ui.tasks.run_task`.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta, timezone
 
 from PySide6.QtWidgets import QWidget
@@ -42,7 +43,7 @@ def fmt_size(n: int) -> str:
 
 def fmt_countdown(delta: timedelta) -> str:
     zh = current_language().startswith("zh")
-    total = int(delta.total_seconds())
+    total = math.ceil(delta.total_seconds())  # 0.4 s left is not "closed"
     if total <= 0:
         return "已截止" if zh else "closed"
     days, rest = divmod(total, 86400)

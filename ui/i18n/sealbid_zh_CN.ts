@@ -1372,6 +1372,10 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
         <translation>已取消。</translation>
     </message>
     <message>
+        <source>Failed: see the message.</source>
+        <translation>失败：请查看提示信息。</translation>
+    </message>
+    <message>
         <source>Verifying…</source>
         <translation>正在验证…</translation>
     </message>
@@ -2224,6 +2228,14 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
     <message>
         <source>Resume the upload for section {0}</source>
         <translation>继续上传标段 {0} 的投标文件</translation>
+    </message>
+    <message>
+        <source>Upload running</source>
+        <translation>正在上传</translation>
+    </message>
+    <message>
+        <source>Another upload is running. Pause it or let it finish first.</source>
+        <translation>另一个上传正在进行。请先暂停它或等它完成。</translation>
     </message>
     <message>
         <source>Replace the submitted bid?</source>
