@@ -19,6 +19,7 @@ Resume button each, also after the app was restarted.
 
 from __future__ import annotations
 
+import hashlib
 import html
 from collections import defaultdict
 from dataclasses import dataclass
@@ -56,6 +57,15 @@ from PySide6.QtWidgets import (
 )
 
 from client import wire
+from client.errors import (
+    ConnectionFailedError,
+    ForbiddenError,
+    NotFoundError,
+    RequestRefusedError,
+    ServerError,
+    TimedOutError,
+    TlsError,
+)
 from client.opening import Rehearsal
 from client.receipts import ReceiptStore, VerifiedReceipt
 from sealbid.errors import CancelledError, SealBidError
@@ -120,6 +130,8 @@ class Snapshot:
     offline: BaseException | None
     generation: int = 0
     """The page's identity generation the rows were read for (older ones are dropped)."""
+    platform_id: str | None = None
+    """The platform the rows are of (None: it could not be asked)."""
 
 
 def _aware(t: datetime) -> datetime:
@@ -155,6 +167,7 @@ def load_submissions(
     fingerprint: str,
     org_code: str | None,
     generation: int = 0,
+    last_platform_id: str | None = None,
 ) -> Snapshot:
     """The sections this bidder has bid on and their state (a worker)."""
     store = ReceiptStore(Path(root))
@@ -193,7 +206,12 @@ def load_submissions(
             rows = []
             for sid in sorted(ids):
                 job.check()
-                state = client.submission(sid)
+                try:
+                    state = client.submission(sid)
+                except (NotFoundError, ForbiddenError, RequestRefusedError):
+                    # One section the platform will not show (gone, not ours any more):
+                    # the others still get their live state.
+                    continue
                 section = sections.get(sid)
                 if section is None:
                     try:
@@ -203,13 +221,17 @@ def load_submissions(
                 latest = parse_receipt(state.latest.receipt) if state.latest else None
                 rows.append(_row_from(sid, section, state.status, latest, True))
         new = len(set(store.list()) - before)
-        return Snapshot(rows, new, None, generation)
+        return Snapshot(rows, new, None, generation, platform_id)
     except CancelledError:
         raise
-    except SealBidError as exc:
-        # The platform cannot be asked: what the receipts kept here say, marked as such.
+    except (ConnectionFailedError, TimedOutError, TlsError, ServerError) as exc:
+        # The platform cannot be reached: what the receipts kept here say about the platform
+        # last seen (never a sandbox's practice bids for a real platform), marked as such.
         offline_rows = []
-        for sid, receipts in sorted(local_receipts().items()):
+        for sid, all_receipts in sorted(local_receipts().items()):
+            receipts = [r for r in all_receipts if r.platform_id == last_platform_id]
+            if not receipts:
+                continue
             latest = max(receipts, key=lambda r: r.sequence)
             status = "submitted" if latest.kind == "submit" else "withdrawn"
             offline_rows.append(_row_from(sid, None, status, latest, False))
@@ -494,6 +516,7 @@ class SubmissionsPage(Page):
         self._action: Task | None = None  # withdraw or rehearse in progress
         self._wanted: str | None = None
         self._generation = 0
+        self._platform_id: str | None = None  # the platform last seen at this URL
         self.offline: BaseException | None = None
         self.last_rehearsal: Rehearsal | None = None
         self.submit_dialog: SubmitDialog | None = None
@@ -677,12 +700,30 @@ class SubmissionsPage(Page):
         org_code = bidder_of(self.ctx.identity.signing_cert).get("org_code")
         root = str(self.ctx.state_dir / "receipts")
         self.info.setText(self.tr("Asking the platform…"))
-        task = run_task(load_submissions, self.ctx, root, fingerprint, org_code, self._generation)
+        # The platform last seen at this URL (the URL may have been changed in Settings).
+        known = self.ctx.setting(self._platform_key(), "")
+        self._platform_id = str(known) if known else None
+        task = run_task(
+            load_submissions,
+            self.ctx,
+            root,
+            fingerprint,
+            org_code,
+            self._generation,
+            self._platform_id,
+        )
         task.on_done(self._loaded).on_error(self._load_failed).on_finished(self._load_finished)
         self._load_task = task.start()
 
+    def _platform_key(self) -> str:
+        url = self.ctx.platform_url.encode("utf-8")
+        return "submissions/platform_id_" + hashlib.sha256(url).hexdigest()[:16]
+
     def _loaded(self, snapshot: object) -> None:
         assert isinstance(snapshot, Snapshot)
+        if snapshot.platform_id is not None:
+            self._platform_id = snapshot.platform_id
+            self.ctx.set_setting(self._platform_key(), snapshot.platform_id)
         if snapshot.generation != self._generation:
             self._reload = True  # read for another user: read again once this task ends
             return
