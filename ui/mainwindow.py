@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         login.triggered.connect(self.show_login)
         menu.addAction(login)
         logout = QAction(self.tr("Log &out"), self)
-        logout.triggered.connect(lambda: self.ctx.set_identity(None))
+        logout.triggered.connect(self.log_out)
         menu.addAction(logout)
         menu.addSeparator()
         quit_ = QAction(self.tr("&Quit"), self)
@@ -168,6 +168,23 @@ class MainWindow(QMainWindow):
         about = QAction(self.tr("&About SealBid"), self)
         about.triggered.connect(self._about)
         help_.addAction(about)
+
+    def log_out(self) -> None:
+        """Forget the identity (a token is logged out) — after asking, while sealing or an
+        upload still needs it."""
+        busy = quit_blockers()
+        if busy and self.confirm_quit:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Log out?"),
+                self.tr(
+                    "Still running:\n{0}\n\nLogging out stops it; an upload resumes after you"
+                    " log in again. Log out anyway?"
+                ).format("\n".join(busy)),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.ctx.set_identity(None)
 
     def _about(self) -> None:
         from sealbid import __version__

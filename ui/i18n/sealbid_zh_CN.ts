@@ -748,6 +748,20 @@
         <translation>关于 SealBid(&amp;A)</translation>
     </message>
     <message>
+        <source>Log out?</source>
+        <translation>退出登录？</translation>
+    </message>
+    <message>
+        <source>Still running:
+{0}
+
+Logging out stops it; an upload resumes after you log in again. Log out anyway?</source>
+        <translation>仍在进行：
+{0}
+
+退出登录会中止这些操作；上传可在重新登录后继续。仍要退出登录吗？</translation>
+    </message>
+    <message>
         <source>About SealBid</source>
         <translation>关于 SealBid</translation>
     </message>
