@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -56,7 +55,7 @@ from ._login_details import CertDetailsView, cert_text
 from ._login_tokens import TokenInfo, list_tokens, module_candidates, token_summary
 from .context import AppContext
 from .tasks import Job, run_task
-from .widgets import Page, fmt_time
+from .widgets import Page, fmt_time, row_table
 
 __all__ = ["CertificatesPage"]
 
@@ -242,9 +241,7 @@ class CertificatesPage(Page):
         )
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.setAccessibleName(self.tr("Known certificates"))
+        self.view = row_table(self.proxy, self.tr("Known certificates"))
         self.view.setSortingEnabled(True)
         # Until a header is clicked: the model's order, the signed-in identity first.
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)

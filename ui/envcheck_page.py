@@ -22,7 +22,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QFileDialog,
     QHBoxLayout,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -45,7 +43,7 @@ from ._login_tokens import check_module
 from .context import AppContext
 from .i18n import current_language
 from .tasks import Job, Task, run_task
-from .widgets import Page
+from .widgets import Page, row_table
 
 __all__ = ["EnvCheckPage", "run_checks"]
 
@@ -226,13 +224,8 @@ class EnvCheckPage(Page):
 
         self.model = QStandardItemModel(0, 2, self)
         self.model.setHorizontalHeaderLabels([self.tr("Result"), self.tr("Finding")])
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setAccessibleName(self.tr("Environment check findings"))
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view = row_table(self.model, self.tr("Environment check findings"))
         self.view.setWordWrap(True)
-        self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.verdict = QLabel()
         self.verdict.setWordWrap(True)

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QTreeView,
     QVBoxLayout,
@@ -53,6 +52,7 @@ from ._login_tokens import TokenInfo, list_tokens, module_candidates, token_summ
 from .context import AppContext
 from .sandbox import SandboxIdentity
 from .tasks import Job, Task, run_task
+from .widgets import row_table
 
 __all__ = ["LoginDialog"]
 
@@ -162,13 +162,7 @@ class LoginDialog(QDialog):
         self.sandbox_model.setHorizontalHeaderLabels(
             [self.tr("Name"), self.tr("Role"), self.tr("Unified social credit code")]
         )
-        self.sandbox_view = QTableView()
-        self.sandbox_view.setModel(self.sandbox_model)
-        self.sandbox_view.setAccessibleName(self.tr("Sandbox demo identities"))
-        self.sandbox_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.sandbox_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.sandbox_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.sandbox_view.verticalHeader().hide()
+        self.sandbox_view = row_table(self.sandbox_model, self.tr("Sandbox demo identities"))
         self.sandbox_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.sandbox_view.doubleClicked.connect(lambda _i: self.start_login())
         self.sandbox_view.selectionModel().currentRowChanged.connect(

@@ -21,7 +21,6 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelection, QSortFilterProxyModel, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -55,7 +53,7 @@ from ._receipts_model import (
 )
 from .context import AppContext
 from .tasks import Job, Task, run_task
-from .widgets import Page
+from .widgets import Page, row_table
 
 __all__ = ["ReceiptsPage", "VerifyOutcome"]
 
@@ -153,15 +151,9 @@ class ReceiptsPage(Page):
         top.addWidget(self.filter, 1)
         top.addWidget(self.refresh_button)
 
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.setAccessibleName(self.tr("Receipts"))
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view = row_table(self.proxy, self.tr("Receipts"))
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(ReceiptTableModel.RECEIVED, Qt.SortOrder.DescendingOrder)
-        self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)

@@ -61,7 +61,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -92,7 +91,7 @@ from ._sections_model import (
 )
 from .context import AppContext
 from .tasks import Job, Task, run_task
-from .widgets import Page, fmt_countdown, fmt_size, fmt_time
+from .widgets import Page, fmt_countdown, fmt_size, fmt_time, row_table
 
 __all__ = ["DOC_ROLE", "NEW_ROLE", "SectionDetails", "SectionsPage"]
 
@@ -408,17 +407,11 @@ class SectionsPage(Page):
         bar.addWidget(self.busy)
         layout.addLayout(bar)
 
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
+        self.view = row_table(self.proxy, self.tr("Sections"))
         self.view.setSortingEnabled(True)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
-        self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.setAccessibleName(self.tr("Sections"))
         self.view.setWordWrap(False)
         try:
             column = int(self.ctx.setting("sections/sort_column", COL_DEADLINE))

@@ -39,7 +39,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -51,7 +50,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -92,7 +90,7 @@ from ._upload import (
 from .context import AppContext
 from .i18n import current_language
 from .tasks import Job, Task, run_task
-from .widgets import Page, fmt_countdown, fmt_size, fmt_time
+from .widgets import Page, fmt_countdown, fmt_size, fmt_time, row_table
 
 __all__ = ["SubmissionRow", "SubmissionsModel", "SubmissionsPage", "SubmitDialog"]
 
@@ -557,12 +555,7 @@ class SubmissionsPage(Page):
                 "",
             ]
         )
-        self.unfinished = QTableView()
-        self.unfinished.setModel(self.unfinished_model)
-        self.unfinished.setAccessibleName(self.tr("Unfinished uploads"))
-        self.unfinished.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.unfinished.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.unfinished.verticalHeader().hide()
+        self.unfinished = row_table(self.unfinished_model, self.tr("Unfinished uploads"))
         self.unfinished.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
@@ -579,15 +572,9 @@ class SubmissionsPage(Page):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.setAccessibleName(self.tr("My submissions"))
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view = row_table(self.proxy, self.tr("My submissions"))
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(SubmissionsModel.DEADLINE, Qt.SortOrder.AscendingOrder)
-        self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)

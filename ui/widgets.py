@@ -13,12 +13,13 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta, timezone
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 from .context import AppContext
 from .i18n import current_language
 
-__all__ = ["CST", "Page", "fmt_countdown", "fmt_size", "fmt_time"]
+__all__ = ["CST", "Page", "fmt_countdown", "fmt_size", "fmt_time", "row_table"]
 
 CST = timezone(timedelta(hours=8), "CST")
 
@@ -73,3 +74,15 @@ class Page(QWidget):
 
     def activated(self) -> None:
         """The page became the visible one (refresh what may have changed)."""
+
+
+def row_table(model: QAbstractItemModel, accessible_name: str) -> QTableView:
+    """A read-only table of whole rows, one selected at a time: every list in the app."""
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(accessible_name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    return view
