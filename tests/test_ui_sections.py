@@ -310,3 +310,26 @@ def test_failed_load_keeps_the_rows_and_shows_the_error(
     assert page.model.rowCount() == 3
     assert not page.busy.isVisible()
     assert page.notice.text()
+
+
+def test_downloading_a_later_clarification_leaves_an_earlier_one_new(
+    ui: UiWorld, qtbot: Any
+) -> None:
+    """Review finding: the page remembered the highest version downloaded, so fetching
+    clarification #3 alone marked the unread #2 as read."""
+    page = _login_and_load(ui, qtbot)
+    sid = _later_section(ui)
+    second = _publish_clarification(ui, sid, "答疑澄清第2号.txt")
+    third = _publish_clarification(ui, sid, "答疑澄清第3号.txt")
+    _reload(page, qtbot)
+    page.select_section(sid)
+    page.details.select_documents([third.id])
+    with qtbot.waitSignal(page.downloaded, timeout=30_000):
+        page.download_selected(ui.tmp / "只下载第3号")
+    new_ids = {x.id for x in _row(page, sid).new_clarifications}
+    assert second.id in new_ids
+    assert third.id not in new_ids
+    # Remembered across a reload (the setting, not just the row).
+    _reload(page, qtbot)
+    assert second.id in {x.id for x in _row(page, sid).new_clarifications}
+    assert third.id not in {x.id for x in _row(page, sid).new_clarifications}

@@ -123,7 +123,7 @@ class SectionRow:
     project: wire.Project | None
     submission: SubmissionInfo | None = None
     local: LocalBid | None = None  # the newest sealed file for the section on this machine
-    downloaded_version: int = 0  # the highest document version the user downloaded
+    downloaded: frozenset[str] = frozenset()  # ids of the documents the user downloaded
 
     @property
     def id(self) -> str:
@@ -162,8 +162,9 @@ class SectionRow:
         return self.submission_outdated or self.local_outdated
 
     def is_new(self, doc: wire.TenderDocument) -> bool:
-        """A clarification newer than anything the user downloaded for this section."""
-        return doc.kind == "clarification" and doc.version > self.downloaded_version
+        """A clarification the user has not downloaded (each one counts: fetching #2 does
+        not mean #1 was read)."""
+        return doc.kind == "clarification" and doc.id not in self.downloaded
 
     @property
     def new_clarifications(self) -> list[wire.TenderDocument]:
@@ -185,7 +186,9 @@ def newest_local_bids(bids: Iterable[LocalBid]) -> dict[str, LocalBid]:
 
 
 def build_rows(
-    catalogue: Catalogue, local: dict[str, LocalBid], downloaded: Callable[[str], int]
+    catalogue: Catalogue,
+    local: dict[str, LocalBid],
+    downloaded: Callable[[str], frozenset[str]],
 ) -> list[SectionRow]:
     projects = {p.id: p for p in catalogue.projects}
     return [
@@ -194,7 +197,7 @@ def build_rows(
             project=projects.get(s.project_id),
             submission=catalogue.submissions.get(s.id),
             local=local.get(s.id),
-            downloaded_version=downloaded(s.id),
+            downloaded=downloaded(s.id),
         )
         for s in catalogue.sections
     ]

@@ -20,6 +20,7 @@ before a login the page shows a "log in first" state instead of the table.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -107,8 +108,10 @@ _WARNING_STYLE = (
 _NEW_BACKGROUND = QColor("#fff4c2")
 
 
-def _downloaded_key(section_id: str) -> str:
-    return f"documents/downloaded/{section_id}"
+def _downloaded_key(platform_url: str, section_id: str) -> str:
+    # Per platform: two platforms may both have a section "S-001".
+    where = hashlib.sha256(platform_url.encode("utf-8")).hexdigest()[:12]
+    return f"documents/downloaded_ids/{where}/{section_id}"
 
 
 def _fit_rows(view: QTreeView, rows: int) -> None:
@@ -592,7 +595,7 @@ class SectionsPage(Page):
         if self._load_generation != self._generation or not isinstance(result, Catalogue):
             return  # another user or platform since: the reload that follows brings the truth
         self._local_bids = {b.path: b for b in result.local_bids}
-        rows = build_rows(result, newest_local_bids(result.local_bids), self._downloaded_version)
+        rows = build_rows(result, newest_local_bids(result.local_bids), self._downloaded_ids)
         current = self.selected_row()
         first = self.model.rowCount() == 0  # the user's column widths are kept after that
         self.model.set_rows(rows)
@@ -915,11 +918,10 @@ class SectionsPage(Page):
             return
         d = self.details
         section_id = self._download_section
-        # The newest version the user now has: clarifications up to it are no longer new.
-        highest = max((doc.version for doc in self._download_docs), default=0)
-        if highest > self._downloaded_version(section_id):
-            self.ctx.set_setting(_downloaded_key(section_id), highest)
-            self.model.update_row(section_id, downloaded_version=highest)
+        # The documents the user now has are no longer new; the others still are.
+        have = self._downloaded_ids(section_id) | {doc.id for doc in self._download_docs}
+        self.ctx.set_setting(_downloaded_key(self.ctx.platform_url, section_id), sorted(have))
+        self.model.update_row(section_id, downloaded=have)
         lines = [self.tr("Digest verified: the SHA-256 of each file matches the published one.")]
         lines += [f"{Path(path).name}  SHA-256 {digest}" for path, digest in result]
         d.result.setText("\n".join(lines))
@@ -938,11 +940,11 @@ class SectionsPage(Page):
         if self._download_folder is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._download_folder)))
 
-    def _downloaded_version(self, section_id: str) -> int:
-        try:
-            return int(self.ctx.setting(_downloaded_key(section_id), 0))
-        except (TypeError, ValueError):
-            return 0
+    def _downloaded_ids(self, section_id: str) -> frozenset[str]:
+        value = self.ctx.setting(_downloaded_key(self.ctx.platform_url, section_id), [])
+        if isinstance(value, str):  # QSettings gives a one-item list back as a string
+            value = [value] if value else []
+        return frozenset(str(v) for v in value)
 
     # -- for tests and other pages --
 
