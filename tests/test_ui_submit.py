@@ -465,3 +465,35 @@ def test_only_this_bidders_unfinished_uploads_are_listed_and_a_missing_file_cann
         assert not page.resume_unfinished(0)
     assert "已删除的投标文件.sealbid" in ui.errors()[-1][1]
     assert not page.upload.busy
+
+
+def test_a_real_restart_of_the_app_and_its_sandbox_resumes_the_paused_upload(
+    ui: UiWorld, qtbot: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The app quits mid-upload and starts again: a new context, window and sandbox platform on
+    the same data folder. The sandbox comes back on its port (upload state is keyed by the
+    platform's URL), the upload is listed and resumes from the platform's offset."""
+    from uikit import make_world
+
+    ui.login("bidder", 0)
+    sid = goods_section(ui)
+    bid = seal(ui, sid, size=20 * MiB, name="重启前的投标文件.sealbid")
+    gate = PatchGate(monkeypatch)
+    start_and_pause(ui, page_of(ui), gate, sid, bid)
+    url = ui.sandbox.url
+    data_dir = ui.ctx.data_dir
+    ui.close()  # the app quits: workers, then the platform
+
+    again = make_world(qtbot, tmp_path / "again", data_dir=data_dir)
+    try:
+        assert again.sandbox.url == url
+        again.login("bidder", 0)
+        page = page_of(again)
+        qtbot.waitUntil(lambda: page.unfinished_model.rowCount() == 1, timeout=15_000)
+        assert page.unfinished_model.item(0, 1).text() == bid.name
+        with qtbot.waitSignal(page.submitted, timeout=60_000) as blocker:
+            assert page.resume_unfinished(0)
+        assert blocker.args[0].receipt.file_sha256 == sha256_of(bid)
+        assert again.errors() == []
+    finally:
+        again.close()
