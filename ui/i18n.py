@@ -87,6 +87,12 @@ def install_language(app: QCoreApplication, language: str | None) -> str:
         app.removeTranslator(old)
     _installed.clear()
     if lang != "en_US":
+        if not qm_path(lang).exists() and ts_path(lang).exists():
+            # Run from a source checkout without `make` (pip install -e .): build it once.
+            try:
+                compile_translations()
+            except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
+                log.warning("cannot build the translation: %s", exc)
         ours = QTranslator(app)
         if ours.load(str(qm_path(lang))):
             app.installTranslator(ours)
