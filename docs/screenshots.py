@@ -54,6 +54,7 @@ def main() -> int:
     from crypto import seal
     from crypto.identity import load_identity
     from ui.context import AppContext
+    from ui.firststart import FirstStartDialog
     from ui.i18n import install_language
     from ui.login import LoginDialog
     from ui.mainwindow import MainWindow
@@ -75,6 +76,12 @@ def main() -> int:
         window.show()
         settle(app)
         prefix = args.lang
+
+        first = FirstStartDialog(ctx, window)
+        first.show()
+        settle(app, 0.5)
+        shoot(first, args.out / f"{prefix}-first-start.png")
+        first.close()
 
         login = LoginDialog(ctx, window)
         login.show()

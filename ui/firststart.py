@@ -26,6 +26,7 @@ class FirstStartDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(self.tr("Welcome to SealBid"))
+        self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
         intro = QLabel(
             self.tr(
