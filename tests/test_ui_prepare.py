@@ -217,7 +217,16 @@ def test_draft_is_saved_and_restored_after_a_restart(ui: UiWorld, qtbot: Any) ->
     body = json.loads(path.read_text("utf-8"))
     assert body["documents"] == [str(docs[0]), str(docs[2]), str(docs[1])]
     assert body["fields"]["price"] == "12,345,678.90"
-    assert "password" not in path.read_text("utf-8").lower()
+    # Exactly what a draft holds: no room for a password or a key.
+    assert set(body) == {
+        "format",
+        "version",
+        "section",
+        "documents",
+        "fields",
+        "output",
+        "last_sealed",
+    }
     sid = page.section_id
     ui.wait_tasks()
 
@@ -413,3 +422,93 @@ def test_normalize_money() -> None:
     assert normalize_money("１２３４．５") == ("1234.5", None)
     assert normalize_money("12,34.5")[1] == "misplaced"
     assert normalize_money("abc") == ("abc", None)
+
+
+def test_sealing_twice_to_a_chosen_file_asks_before_replacing_it(
+    ui: UiWorld, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding: a second seal silently replaced the chosen file (maybe the submitted
+    one). Now it asks (No by default); with the default name a fresh name is used."""
+    page = open_section(ui, qtbot)
+    page.add_paths(make_docs(ui.tmp, "商务标.pdf"))
+    fill_valid(page)
+    out = ui.tmp / "我的投标.sealbid"
+    page.output_edit.setText(str(out))
+    with qtbot.waitSignal(page.sealed, timeout=30_000):
+        page.start_seal()
+    first = out.read_bytes()
+    asked: list[Path] = []
+    monkeypatch.setattr(page, "confirm_overwrite", lambda p: asked.append(p) or False)
+    page.start_seal()
+    assert asked == [out]
+    assert page.seal_task is None and out.read_bytes() == first
+    # The default name never replaces an earlier file either.
+    page.output_edit.clear()
+    with qtbot.waitSignal(page.sealed, timeout=30_000) as one:
+        page.start_seal()
+    monkeypatch.setattr(page, "_default_output", lambda stamp=None: one.args[0].path)
+    with qtbot.waitSignal(page.sealed, timeout=30_000) as two:
+        page.start_seal()
+    assert two.args[0].path != one.args[0].path and one.args[0].path.exists()
+
+
+def test_an_unreadable_draft_is_never_overwritten(
+    ui: UiWorld, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding: a draft that could not be read (locked by another program) was
+    replaced by the empty form at the next keystroke."""
+    import ui.prepare as prepare_module
+    from ui._drafts import DraftUnreadableError
+
+    page = open_section(ui, qtbot)
+    page.add_paths(make_docs(ui.tmp, "商务标.pdf"))
+    fill_valid(page, price="12,345,678.90")
+    with qtbot.waitSignal(page.draftSaved, timeout=10_000) as saved:
+        page.form_widget.set_field("manager", "王五")
+    path = Path(saved.args[0])
+    ui.wait_tasks()
+    kept = path.read_bytes()
+
+    def locked(p: Path) -> None:
+        raise DraftUnreadableError("locked", path=str(p), why="Permission denied")
+
+    monkeypatch.setattr(prepare_module, "read_draft", locked)
+    sid = page.section_id
+    fresh = PreparePage(ui.ctx)
+    qtbot.addWidget(fresh)
+    with qtbot.waitSignal(fresh.sectionLoaded, timeout=20_000):
+        fresh.show_item(sid)
+    assert "Permission denied" in fresh.doc_message.text()
+    fresh.form_widget.set_field("duration", "200")
+    (ui.tmp / "later").mkdir()
+    fresh.add_paths(make_docs(ui.tmp / "later", "另一个.pdf"))
+    qtbot.wait(800)  # longer than the draft's 500 ms debounce: a save would have happened
+    ui.wait_tasks()
+    assert path.read_bytes() == kept
+
+
+def test_nothing_can_be_added_while_the_section_and_its_draft_load(ui: UiWorld, qtbot: Any) -> None:
+    """Review finding: files added during the load were replaced by the draft's."""
+    page = open_section(ui, qtbot)
+    sid = page.section_id
+    fresh = PreparePage(ui.ctx)
+    qtbot.addWidget(fresh)
+    with qtbot.waitSignal(fresh.sectionLoaded, timeout=20_000):
+        fresh.show_item(sid)
+        assert not fresh.add_button.isEnabled()
+        assert not fresh.form_widget.isEnabled()
+    assert fresh.add_button.isEnabled() and fresh.form_widget.isEnabled()
+
+
+def test_a_closed_section_cannot_be_sealed(ui: UiWorld, qtbot: Any) -> None:
+    """Review finding: after the deadline (platform time) the page still sealed."""
+    page = open_section(ui, qtbot)
+    page.add_paths(make_docs(ui.tmp, "商务标.pdf"))
+    fill_valid(page)
+    assert page.seal_button.isEnabled()
+    assert page.section is not None
+    ui.clock.offset = page.section.deadline - datetime.now(UTC) + timedelta(minutes=1)
+    ui.ctx.note_clock_offset(ui.clock.offset)
+    page._update_state()
+    assert not page.seal_button.isEnabled()
+    assert any("deadline" in b or "截止" in b for b in page.seal_blockers())

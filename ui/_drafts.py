@@ -23,7 +23,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from crypto._files import atomic_write
-from sealbid.errors import UsageError
+from sealbid.errors import SealBidError, UsageError
 
 from .tasks import Job, run_task
 
@@ -39,10 +39,10 @@ def draft_path(drafts_dir: Path, section_id: str) -> Path:
     """The draft file of ``section_id``: its id when that is a plain file name, else a
     readable form of it plus a short digest (two ids must never share a file)."""
     safe = _SAFE.sub("_", section_id).strip(".") or "section"
-    if safe != section_id or len(safe) > 100:
-        digest = hashlib.sha256(section_id.encode("utf-8")).hexdigest()[:12]
-        safe = f"{safe[:80]}-{digest}"
-    return Path(drafts_dir) / f"{safe}.json"
+    # Always the digest: ids differing only in case share a file name on Windows, and a
+    # name such as CON is reserved there.
+    digest = hashlib.sha256(section_id.encode("utf-8")).hexdigest()[:12]
+    return Path(drafts_dir) / f"{safe[:80]}-{digest}.json"
 
 
 @dataclass
@@ -97,6 +97,15 @@ class Draft:
         )
 
 
+class DraftUnreadableError(SealBidError):
+    """The draft exists but cannot be read now (locked by another program, permissions): it is
+    left untouched, and nothing is saved over it until it can be read."""
+
+    code = "ui.draft_unreadable"
+    zh = "草稿 {path} 暂时无法读取（{why}）：它保持原样，在能读取之前不会保存新的修改。请关闭占用它的程序后点“刷新”。"
+    en = "The draft {path} cannot be read now ({why}): it is left as it is, and changes are not saved over it until it can be read. Close the program holding it and press Refresh."
+
+
 def read_draft(path: Path) -> Draft | None:
     """The draft at ``path`` (None if there is none). A damaged draft is moved aside to
     ``….damaged`` (kept for support, never silently overwritten) and reported."""
@@ -105,7 +114,9 @@ def read_draft(path: Path) -> Draft | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise UsageError(what=f"{path}: {exc.strerror}") from exc
+        raise DraftUnreadableError(
+            str(exc), path=str(path), why=exc.strerror or type(exc).__name__
+        ) from exc
     try:
         return Draft.from_json(data)
     except UsageError:
@@ -116,7 +127,8 @@ def read_draft(path: Path) -> Draft | None:
 
 def write_draft(path: Path, draft: Draft) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, draft.to_json())
+    # Owner-only: a draft holds the bid price before the opening.
+    atomic_write(path, draft.to_json(), private=True)
 
 
 def _write_job(job: Job, path: Path, draft: Draft) -> str:

@@ -52,7 +52,7 @@ from crypto.identity import Identity
 from sealbid.errors import SealBidError, UsageError
 
 from ._documents_model import DocumentEntry, DocumentsModel, DocumentView
-from ._drafts import Draft, DraftSaver, draft_path, read_draft
+from ._drafts import Draft, DraftSaver, DraftUnreadableError, draft_path, read_draft
 from ._summary_form import SummaryFormWidget, money_text, normalize_money
 from .context import AppContext
 from .tasks import Job, Task, run_task
@@ -62,6 +62,12 @@ __all__ = ["PreparePage", "TenderChangedError"]
 
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _PROGRESS_STEPS = 1000
+
+
+class SectionClosedError(SealBidError):
+    code = "ui.section_closed"
+    zh = "标段 {section} 已截止投标（以平台时间为准），不再密封。"
+    en = "Section {section} is closed for bids (by the platform's clock); nothing was sealed."
 
 
 class TenderChangedError(SealBidError):
@@ -122,8 +128,11 @@ def _seal(
 
     job.status(QCoreApplication.translate("PreparePage", "Reading the section from the platform…"))
     with ctx.client() as client:
+        current = client.section(section_id)
         tender_version, opening_time, form = fetch_seal_context(client, section_id)
     job.check()
+    if not current.open_for_bids:
+        raise SectionClosedError(f"section {section_id} closed", section=section_id)
     if tender_version != loaded_version:
         raise TenderChangedError(
             f"loaded {loaded_version}, platform {tender_version}", version=tender_version or "-"
@@ -189,6 +198,7 @@ class PreparePage(Page):
         self.last_result: SealResult | None = None
         self.last_sealed = ""
         self.login_prompt: QMessageBox | None = None
+        self._draft_locked: str | None = None  # a section whose draft could not be read
         #: Plaintext bytes per encrypted chunk (tests make it small to cancel mid-way).
         self.chunk_size = DEFAULT_CHUNK_SIZE
         self._pending_section: str | None = None
@@ -470,7 +480,9 @@ class PreparePage(Page):
     def _reload(self) -> None:
         self.refresh_sections()
         if self.section_id:
-            self._load(self.section_id, restore=self.section is None)
+            # A draft that could not be read is read again (nothing was saved over it).
+            restore = self.section is None or self._draft_locked == self.section_id
+            self._load(self.section_id, restore=restore)
 
     # -- the platform: sections list and one section --
 
@@ -524,6 +536,11 @@ class PreparePage(Page):
         self.section_status.setStyleSheet("")
         draft_file = draft_path(self.ctx.drafts_dir, sid) if restore else None
         self._load_restore = restore
+        if restore:
+            # What is added or typed now would be replaced by the draft: wait for it.
+            self._set_editing(False)
+            self.section_combo.setEnabled(True)
+            self.reload_button.setEnabled(True)
         task = run_task(_load_section, self.ctx, sid, draft_file)
         # Only the newest load counts (another section may have been chosen meanwhile); the
         # slots are bound methods so that a closed page is disconnected, not called.
@@ -538,6 +555,9 @@ class PreparePage(Page):
         if not self._current_load() or not isinstance(exc, BaseException):
             return
         self._load_task = None
+        self._set_editing(self.seal_task is None and not self._load_restore)
+        self.section_combo.setEnabled(True)
+        self.reload_button.setEnabled(True)
         self.section_status.setStyleSheet("color: #c0392b;")
         self.section_status.setText(
             self.tr("The section could not be loaded: {0}").format(self.ctx.errors.message(exc))
@@ -562,6 +582,9 @@ class PreparePage(Page):
                 self.form_widget.build(section.form)
                 if draft is not None:
                     notes += self._restore_draft(draft, sizes)
+                self._draft_locked = (
+                    self.section_id if isinstance(draft_problem, DraftUnreadableError) else None
+                )
                 if draft_problem is not None:
                     notes.append(
                         self.tr("Your saved draft could not be read and was set aside: {0}").format(
@@ -576,6 +599,7 @@ class PreparePage(Page):
             self._restoring = False
         if notes:
             self.doc_message.setText("\n".join(notes))
+        self._set_editing(self.seal_task is None)
         self._show_section_info()
         self._update_state()
         self.sectionLoaded.emit(section)
@@ -583,6 +607,8 @@ class PreparePage(Page):
     def _restore_draft(self, draft: Draft, sizes: dict[str, int | None]) -> list[str]:
         """Put a saved draft back; the notes for what could not be (missing files, fields
         the form no longer has)."""
+        if draft.section_id != self.section_id:
+            return []  # another section's draft (an old file name scheme): never its prices
         self.documents.set_entries(DocumentEntry(Path(p), sizes.get(p)) for p in draft.documents)
         notes = self._lost_fields(self.form_widget.set_raw_values(draft.fields))
         self.output_edit.setText(draft.output)
@@ -718,6 +744,8 @@ class PreparePage(Page):
         if self.section is None:
             return [self.tr("choose a section")]
         out: list[str] = []
+        if not self.section.open_for_bids or self.section.deadline <= self.ctx.server_now():
+            out.append(self.tr("the bid deadline has passed (platform time)"))
         if self.documents.rowCount() == 0:
             out.append(self.tr("add at least one document"))
         missing = self.documents.missing()
@@ -728,7 +756,12 @@ class PreparePage(Page):
 
     def _changed(self) -> None:
         self._update_state()
-        if not self._restoring and self.section_id and self.section is not None:
+        if (
+            not self._restoring
+            and self.section_id
+            and self.section is not None
+            and self._draft_locked != self.section_id
+        ):
             self.drafts.schedule(draft_path(self.ctx.drafts_dir, self.section_id), self._draft())
 
     def _draft(self) -> Draft:
@@ -877,6 +910,20 @@ class PreparePage(Page):
             path = path.with_suffix(".sealbid")
         return path
 
+    def confirm_overwrite(self, path: Path) -> bool:
+        """Replace a sealed file the user chose? (No by default: it may be the one submitted.)"""
+        answer = QMessageBox.question(
+            self,
+            self.tr("Replace the sealed file?"),
+            self.tr(
+                "{0} already exists; it may be the bid you submitted or are uploading."
+                " Replace it with the new sealed bid?"
+            ).format(str(path)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def choose_output(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
             self,
@@ -905,6 +952,12 @@ class PreparePage(Page):
             self._update_state()
             return
         out = self.output_path()
+        if out.exists():
+            if self.output_edit.text().strip():
+                if not self.confirm_overwrite(out):
+                    return
+            else:
+                out = _unused(out)
         self.result_box.hide()
         self.seal_status.setText(self.tr("Preparing…"))
         self.progress_bar.setValue(0)
@@ -1034,6 +1087,16 @@ class PreparePage(Page):
     def _open_folder(self) -> None:
         if self.last_result is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_result.path.parent)))
+
+
+def _unused(path: Path) -> Path:
+    """``path``, or ``name-2.sealbid``, ``name-3.sealbid`` … whichever does not exist yet."""
+    n = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
 
 
 def _file_safe(text: str) -> str:

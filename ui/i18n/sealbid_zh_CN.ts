@@ -1060,6 +1060,10 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
         <translation>请选择标段</translation>
     </message>
     <message>
+        <source>the bid deadline has passed (platform time)</source>
+        <translation>已过投标截止时间（以平台时间为准）</translation>
+    </message>
+    <message>
         <source>add at least one document</source>
         <translation>请至少添加一个文档</translation>
     </message>
@@ -1122,6 +1126,14 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
     <message>
         <source>Bid summary saved as {0}</source>
         <translation>开标一览表已保存为 {0}</translation>
+    </message>
+    <message>
+        <source>Replace the sealed file?</source>
+        <translation>替换密封投标文件？</translation>
+    </message>
+    <message>
+        <source>{0} already exists; it may be the bid you submitted or are uploading. Replace it with the new sealed bid?</source>
+        <translation>{0} 已存在，它可能是您已递交或正在上传的投标文件。要用新密封的投标文件替换它吗？</translation>
     </message>
     <message>
         <source>Save the sealed bid as</source>
