@@ -162,7 +162,7 @@ def test_bidder_flow_log_in_prepare_seal_submit_verify_withdraw(
     with qtbot.waitSignal(receipts.loaded, timeout=60_000):
         ui.window.navigate("receipts")
         receipts.refresh()
-    entries = [receipts.model.entry(r) for r in range(receipts.model.rowCount())]
+    entries = [receipts.model.row(r) for r in range(receipts.model.rowCount())]
     assert {e.receipt.kind for e in entries if e.receipt} == {"submit", "withdraw"}
 
     # Everything slow ran in workers.

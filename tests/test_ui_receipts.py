@@ -60,7 +60,7 @@ def test_a_submission_receipt_is_listed_verified_with_every_field(ui: UiWorld, q
     page = page_of(ui)
     wait_loaded(ui, page, 1)
     m = page.model
-    entry = m.entry(0)
+    entry = m.row(0)
     assert entry.verified is not None and entry.error is None
     # Anchored at the platform certificate the client saved beside the receipts, as
     # `sealbid receipts` does: the signer is pinned.
@@ -120,10 +120,8 @@ def test_a_tampered_receipt_is_shown_as_not_verifying_and_cannot_be_exported(
     )
     receipt.path.write_text(json.dumps(signed), "utf-8")
     page.refresh()
-    qtbot.waitUntil(
-        lambda: not page.loading and page.model.entry(0).verified is None, timeout=30_000
-    )
-    entry = page.model.entry(0)
+    qtbot.waitUntil(lambda: not page.loading and page.model.row(0).verified is None, timeout=30_000)
+    entry = page.model.row(0)
     assert entry.error is not None and getattr(entry.error, "code", "") == "platform.receipt"
     assert entry.receipt is not None  # its fields are still shown
     page.select_row(0)
@@ -141,8 +139,8 @@ def test_without_the_saved_platform_certificate_a_receipt_is_unanchored(
     [platform_id] = store.platforms()
     (store.root / platform_id / "platform.json").unlink()
     page.refresh()
-    qtbot.waitUntil(lambda: not page.loading and not page.model.entry(0).anchored, timeout=30_000)
-    entry = page.model.entry(0)
+    qtbot.waitUntil(lambda: not page.loading and not page.model.row(0).anchored, timeout=30_000)
+    entry = page.model.row(0)
     assert entry.verified is not None and entry.verified.trust == "embedded"
     page.select_row(0)
     assert "未锚定" in page.details.toPlainText()  # UNANCHORED, in the UI language (zh_CN)
@@ -166,7 +164,7 @@ def test_export_pdf_to_a_chinese_path(ui: UiWorld, qtbot: Any) -> None:
     ).stdout.decode("utf-8")
     assert sid in text
     assert receipt.sha256 in text.replace("\n", "")
-    assert page.default_export_name(page.model.entry(0)).endswith(".pdf")
+    assert page.default_export_name(page.model.row(0)).endswith(".pdf")
     assert ui.ctx.setting("receipts/export_dir") == str(out.parent)
     assert ui.errors() == []
 
@@ -187,5 +185,5 @@ def test_submitting_through_the_app_adds_the_receipt_to_the_list(ui: UiWorld, qt
         submissions.submit_file(sid, bid)
     # ctx.receiptsChanged refreshed the list shown.
     wait_loaded(ui, receipts, 1)
-    assert receipts.model.entry(0).verified is not None
-    assert receipts.model.entry(0).receipt.kind == "submit"  # type: ignore[union-attr]
+    assert receipts.model.row(0).verified is not None
+    assert receipts.model.row(0).receipt.kind == "submit"  # type: ignore[union-attr]

@@ -2,8 +2,8 @@
 
     entries = load_store(job, state_dir / "receipts")     # in a worker: read + verify each file
     model = ReceiptTableModel()
-    model.set_entries(entries)                            # on the GUI thread
-    entry = model.entry(row)                              # ReceiptEntry: path, parsed, verified, error
+    model.set_rows(entries)                               # on the GUI thread
+    entry = model.row(row)                                # ReceiptEntry: path, parsed, verified, error
 
 Verification is exactly what ``sealbid receipts`` does for the local store
 (``sealbid/cli_platform.py``, ``cmd_receipts``): the receipt's platform must be the one whose
@@ -24,10 +24,8 @@ from typing import Any
 
 from pydantic import ValidationError
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
 )
@@ -38,7 +36,7 @@ from client.receipts import ReceiptStore, VerifiedReceipt, verify_receipt
 from sealbid.errors import SealBidError
 
 from .tasks import Job
-from .widgets import fmt_size, fmt_time
+from .widgets import RowsModel, fmt_size, fmt_time
 
 __all__ = [
     "AMBER",
@@ -245,45 +243,24 @@ def fields_html(rows: list[tuple[str, str]]) -> str:
     return f"<table>{cells}</table>"
 
 
-class ReceiptTableModel(QAbstractTableModel):
+class ReceiptTableModel(RowsModel[ReceiptEntry]):
     """The receipts of the local store, one row each (see the module docstring)."""
 
     KIND, SECTION, BIDDER, RECEIVED, SHA256, SIZE, SEQUENCE, STATUS = range(8)
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._entries: list[ReceiptEntry] = []
-
     # -- content --
 
-    def set_entries(self, entries: list[ReceiptEntry]) -> None:
-        self.beginResetModel()
-        self._entries = list(entries)
-        self.endResetModel()
-
-    def entries(self) -> list[ReceiptEntry]:
-        return list(self._entries)
-
-    def entry(self, row: int) -> ReceiptEntry:
-        return self._entries[row]
-
     def row_of(self, path: Path) -> int:
-        for i, e in enumerate(self._entries):
-            if e.path == path:
-                return i
-        return -1
+        return self.row_where(lambda e: e.path == path)
 
     def update(self, entry: ReceiptEntry) -> None:
         row = self.row_of(entry.path)
         if row < 0:
             return
-        self._entries[row] = entry
+        self._rows[row] = entry
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     # -- QAbstractTableModel --
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._entries)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else 8
@@ -312,9 +289,9 @@ class ReceiptTableModel(QAbstractTableModel):
         return self.tr("Verified")
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        e = self._entries[index.row()]
+        e = self._rows[index.row()]
         r = e.receipt
         col = index.column()
         if role == ENTRY_ROLE:

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -40,7 +39,7 @@ from client import wire
 from sealbid.errors import SealBidError
 
 from .tasks import Job
-from .widgets import fmt_countdown, fmt_time
+from .widgets import RowsModel, fmt_countdown, fmt_time
 
 __all__ = [
     "COLUMNS",
@@ -344,32 +343,17 @@ def download_documents(
 # --- the table model -----------------------------------------------------------------------------
 
 
-class SectionsModel(QAbstractTableModel):
+class SectionsModel(RowsModel[SectionRow]):
     """All sections of all projects; the countdown column follows ``now`` (the platform clock)."""
 
     def __init__(self, now: Callable[[], datetime], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._now = now
-        self._rows: list[SectionRow] = []
 
     # -- content --
 
-    def set_rows(self, rows: Sequence[SectionRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[SectionRow]:
-        return list(self._rows)
-
-    def row_at(self, row: int) -> SectionRow:
-        return self._rows[row]
-
     def find(self, section_id: str) -> int:
-        for i, r in enumerate(self._rows):
-            if r.id == section_id:
-                return i
-        return -1
+        return self.row_where(lambda r: r.id == section_id)
 
     def get(self, section_id: str) -> SectionRow | None:
         i = self.find(section_id)
@@ -424,9 +408,6 @@ class SectionsModel(QAbstractTableModel):
         ]
 
     # -- QAbstractTableModel --
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else COLUMNS
@@ -529,7 +510,7 @@ class SectionsFilter(QSortFilterProxyModel):
         model = self.sourceModel()
         if not isinstance(model, SectionsModel):
             return True
-        r = model.row_at(source_row)
+        r = model.row(source_row)
         if self._sector and r.sector != self._sector:
             return False
         if not self._text:

@@ -250,7 +250,7 @@ class ReceiptsPage(Page):
         assert isinstance(entries, list)
         keep = self.selected_entry()
         wanted = self._wanted or (keep.path if keep else None)
-        self.model.set_entries(entries)
+        self.model.set_rows(entries)
         bad = sum(1 for e in entries if e.verified is None)
         if not entries:
             self.status.setText(
@@ -284,7 +284,7 @@ class ReceiptsPage(Page):
         rows = self.view.selectionModel().selectedRows()
         if not rows:
             return None
-        return self.model.entry(self.proxy.mapToSource(rows[0]).row())
+        return self.model.row(self.proxy.mapToSource(rows[0]).row())
 
     def select_path(self, path: Path) -> bool:
         row = self.model.row_of(Path(path))

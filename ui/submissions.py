@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -90,7 +89,7 @@ from ._upload import (
 from .context import AppContext
 from .i18n import current_language
 from .tasks import Job, Task, run_task
-from .widgets import Page, fmt_countdown, fmt_size, fmt_time, row_table
+from .widgets import Page, RowsModel, fmt_countdown, fmt_size, fmt_time, row_table
 
 __all__ = ["SubmissionRow", "SubmissionsModel", "SubmissionsPage", "SubmitDialog"]
 
@@ -262,7 +261,7 @@ def _open_sections(job: Job, ctx: AppContext) -> list[wire.Section]:
 # --- the table model ----------------------------------------------------------------------------
 
 
-class SubmissionsModel(QAbstractTableModel):
+class SubmissionsModel(RowsModel[SubmissionRow]):
     """Rows of :class:`SubmissionRow`; the time-left column follows the platform's clock."""
 
     SECTION, NAME, STATUS, SHA256, SIZE, TIME, DEADLINE, LEFT = range(8)
@@ -270,33 +269,15 @@ class SubmissionsModel(QAbstractTableModel):
     def __init__(self, now: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._now = now
-        self._rows: list[SubmissionRow] = []
-
-    def set_rows(self, rows: list[SubmissionRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[SubmissionRow]:
-        return list(self._rows)
-
-    def row(self, i: int) -> SubmissionRow:
-        return self._rows[i]
 
     def row_of(self, section_id: str) -> int:
-        for i, r in enumerate(self._rows):
-            if r.section_id == section_id:
-                return i
-        return -1
+        return self.row_where(lambda r: r.section_id == section_id)
 
     def tick(self) -> None:
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, self.LEFT), self.index(len(self._rows) - 1, self.LEFT)
             )
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else 8

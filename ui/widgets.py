@@ -11,15 +11,25 @@ every slow thing through :func:`ui.tasks.run_task`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
+from typing import Generic, TypeVar
 
-from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+)
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 from .context import AppContext
 from .i18n import current_language
 
-__all__ = ["CST", "Page", "fmt_countdown", "fmt_size", "fmt_time", "row_table"]
+__all__ = ["CST", "Page", "RowsModel", "fmt_countdown", "fmt_size", "fmt_time", "row_table"]
+
+R = TypeVar("R")
 
 CST = timezone(timedelta(hours=8), "CST")
 
@@ -86,3 +96,30 @@ def row_table(model: QAbstractItemModel, accessible_name: str) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
     return view
+
+
+class RowsModel(QAbstractTableModel, Generic[R]):
+    """A table over a list of row objects, replaced as a whole: the sections, submissions
+    and receipts lists. Subclasses give ``columnCount``, ``data`` and ``headerData``."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[R] = []
+
+    def set_rows(self, rows: Iterable[R]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[R]:
+        return list(self._rows)
+
+    def row(self, i: int) -> R:
+        return self._rows[i]
+
+    def row_where(self, match: Callable[[R], bool]) -> int:
+        """The index of the first row ``match`` accepts, or -1."""
+        return next((i for i, r in enumerate(self._rows) if match(r)), -1)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
