@@ -173,9 +173,6 @@ class AppContext(QObject):
     def client_kwargs(self) -> dict[str, Any]:
         """What a ``PlatformClient`` for the current platform and identity is built from
         (the login dialog builds one for an identity not yet taken)."""
-        return self._client_kwargs()
-
-    def _client_kwargs(self) -> dict[str, Any]:
         kwargs = dict(self._snapshot)
         if not kwargs["base_url"]:
             raise UsageError(
@@ -187,7 +184,7 @@ class AppContext(QObject):
     def new_client(self, **overrides: Any) -> PlatformClient:
         """A client of its own (the caller closes it): for uploads and other long jobs.
         ``overrides`` replace constructor arguments (``identity=``, ``retry=`` …)."""
-        return PlatformClient(**{**self._client_kwargs(), **overrides})
+        return PlatformClient(**{**self.client_kwargs(), **overrides})
 
     @contextmanager
     def client(self) -> Iterator[PlatformClient]:
@@ -198,7 +195,7 @@ class AppContext(QObject):
                     self._client.close()
                     self._client = None
                 self._client_generation = self._generation
-                self._client = PlatformClient(**self._client_kwargs())
+                self._client = PlatformClient(**self.client_kwargs())
             yield self._client
 
     def _drop_client(self) -> None:
