@@ -124,12 +124,13 @@ def _seal(
     """What ``sealbid seal --platform`` does: the platform's context, the form check, seal."""
     from client.forms import check_summary
     from crypto import seal
-    from sealbid.cli_platform import fetch_seal_context
 
     job.status(QCoreApplication.translate("PreparePage", "Reading the section from the platform…"))
+    # One request: the section carries what `sealbid seal --platform` reads
+    # (fetch_seal_context: tender version, opening time, form) and whether it is still open.
     with ctx.client() as client:
         current = client.section(section_id)
-        tender_version, opening_time, form = fetch_seal_context(client, section_id)
+    tender_version, opening_time, form = current.tender_version, current.opening_time, current.form
     job.check()
     if not current.open_for_bids:
         raise SectionClosedError(f"section {section_id} closed", section=section_id)
