@@ -70,6 +70,7 @@ __all__ = [
     "TokenCertificates",
     "TokenIdentity",
     "generate_on_token",
+    "load_module",
     "open_token_identity",
     "parse_pkcs11_uri",
 ]
@@ -157,13 +158,15 @@ def _translated(doing: str) -> Iterator[None]:
 # --- modules, tokens and logins -------------------------------------------------------------
 
 
-def _load_module(module: str | Path) -> _Lib:
+def load_module(module: str | Path) -> _Lib:
+    """The PKCS#11 library at ``module``; :class:`TokenError` when it does not load."""
     so = str(module)
     try:
         return pkcs11.lib(so)
-    except pkcs11.PKCS11Error as exc:
+    except (pkcs11.PKCS11Error, OSError) as exc:
         raise TokenError(
-            str(exc), what=f"无法加载 PKCS#11 模块 {so} / cannot load the PKCS#11 module {so}"
+            f"{type(exc).__name__}: {exc}",
+            what=f"无法加载 PKCS#11 模块 {so} / cannot load the PKCS#11 module {so}",
         ) from exc
 
 
@@ -481,7 +484,7 @@ class TokenIdentity(Identity):
         needed and there is no way to get one.
         """
         so = str(module)
-        lib = _load_module(so)
+        lib = load_module(so)
         token = _find_token(lib, token_label, token_serial)
         login_key = _login(so, token, pin, pin_callback)
         session = None
@@ -874,7 +877,7 @@ def generate_on_token(
         )
 
     so = str(module)
-    lib = _load_module(so)
+    lib = load_module(so)
     token = _find_token(lib, token_label, None)
     login_key = _login(so, token, pin, pin_callback)
     try:

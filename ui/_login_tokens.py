@@ -153,7 +153,9 @@ def token_summary(token: TokenInfo, key_label: str | None = None) -> IdentitySum
 
 
 def _load(module: str):  # type: ignore[no-untyped-def]
-    import pkcs11
+    """The module, after the checks that give a user the clearer message (none chosen, the
+    driver not installed); loading itself is crypto's."""
+    from crypto.token import load_module
 
     if not module:
         raise TokenError(what="未选择 PKCS#11 模块 / no PKCS#11 module chosen")
@@ -162,13 +164,7 @@ def _load(module: str):  # type: ignore[no-untyped-def]
             what=f"找不到 PKCS#11 模块 {module}（请安装 USB Key 驱动）"
             f" / the PKCS#11 module {module} does not exist (install the token's driver)"
         )
-    try:
-        return pkcs11.lib(module)
-    except (pkcs11.PKCS11Error, OSError) as exc:
-        raise TokenError(
-            f"{type(exc).__name__}: {exc}",
-            what=f"无法加载 PKCS#11 模块 {module} / cannot load the PKCS#11 module {module}",
-        ) from exc
+    return load_module(module)
 
 
 def check_module(module: str) -> tuple[str, int]:
