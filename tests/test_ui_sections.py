@@ -305,6 +305,9 @@ def test_failed_load_keeps_the_rows_and_shows_the_error(
     ui.ctx.set_setting("platform/url", f"http://127.0.0.1:{port}")
     with qtbot.waitSignal(ui.ctx.errors.shown, timeout=30_000):
         ui.ctx.platform_changed()
+    # A refresh asked for during the failing load runs after it (and fails the same way):
+    # wait until no load is running or queued, then look at the page.
+    qtbot.waitUntil(lambda: not page.loading, timeout=30_000)
     ui.wait_tasks()
     assert ui.errors()[-1][0] == "platform.connect"
     assert page.model.rowCount() == 3

@@ -554,6 +554,11 @@ class SectionsPage(Page):
 
     # -- loading --
 
+    @property
+    def loading(self) -> bool:
+        """A load runs, or one more is queued behind it."""
+        return self._load_task is not None or self._reload_pending
+
     def refresh(self) -> None:
         """Load the catalogue in a worker (one at a time: a request meanwhile runs after)."""
         self._update_state()
