@@ -55,7 +55,9 @@ from .receipts import (
 
 __all__ = [
     "Check",
+    "RecordPdf",
     "RecordReport",
+    "fetch_record_pdf",
     "load_record",
     "record_digest_ok",
     "save_record",
@@ -866,3 +868,61 @@ def record_digest_ok(
     if not any(c.key == "platform" for c in report.checks):
         raise RecordInvalidError(what="平台签名 / platform signature")
     return report
+
+
+@dataclass
+class RecordPdf:
+    """The closed record as the PDF the platform signed, and what checking it found."""
+
+    pdf: bytes
+    report: Any  # reports.verify_pdf.PdfReport
+    section_id: str | None
+    ok: bool
+
+
+def fetch_record_pdf(
+    client: Any,
+    section_id: str,
+    *,
+    wait: float = 120.0,
+    stop: Any = None,
+) -> RecordPdf:
+    """``GET /openings/{s}/record.pdf``: the signed record PDF (made in the background after
+    the finish: waits for it up to ``wait`` seconds, ``stop()`` ends the wait), checked by its
+    PAdES signature against the platform's published certificate and by the record embedded in
+    it being this section's. ``ok`` is False when either check fails: the caller keeps nothing
+    then (the CLI prints ``report.render()``, the app says why)."""
+    import time
+
+    from reports.verify_pdf import verify_pdf
+
+    from .errors import NotFoundError
+    from .platform import _q
+
+    until = time.monotonic() + wait
+    while True:
+        try:
+            response = client._request("GET", f"/openings/{_q(section_id)}/record.pdf")
+            break
+        except NotFoundError as exc:
+            if exc.server_code != "opening.pdf_pending" or time.monotonic() > until:
+                raise
+            if stop is not None and stop():
+                from sealbid.errors import CancelledError
+
+                raise CancelledError("stopped waiting for the record PDF") from exc
+            time.sleep(0.5)
+    chain = load_certificates(client.platform_info().certificate_pem)
+    pdf = response.content
+    report = verify_pdf(pdf, trust=chain)
+    embedded = report.attachment("record.json")
+    section = None
+    if embedded is not None:
+        try:
+            body = json.loads(wire.SignedRecord.model_validate_json(embedded).record)
+            section = (body.get("section") or {}).get("id")
+        except (ValidationError, ValueError):
+            section = None
+    return RecordPdf(
+        pdf=pdf, report=report, section_id=section, ok=report.ok and section == section_id
+    )

@@ -377,36 +377,14 @@ def _download_record_pdf(args: argparse.Namespace) -> int:
     """``opening record -o FILE.pdf``: the closed record as the PDF the platform signed (made
     in the background after the finish: waits for it up to two minutes), checked before it is
     kept: its signature by the platform's published certificate, and the embedded record."""
-    import time
-
-    from client.errors import NotFoundError
-    from client.platform import _q
-    from client.receipts import load_certificates
+    from client.record import fetch_record_pdf
     from crypto._files import atomic_write
-    from reports.verify_pdf import verify_pdf
 
     with _load_identity(args) as identity, _client(args, identity) as client:
-        until = time.monotonic() + 120
-        while True:
-            try:
-                response = client._request("GET", f"/openings/{_q(args.section)}/record.pdf")
-                break
-            except NotFoundError as exc:
-                if exc.server_code != "opening.pdf_pending" or time.monotonic() > until:
-                    raise
-                time.sleep(1)
-        chain = load_certificates(client.platform_info().certificate_pem)
-    pdf = response.content
-    report = verify_pdf(pdf, trust=chain)
-    embedded = report.attachment("record.json")
-    section = None
-    if embedded is not None:
-        from client import wire as _wire
-
-        body = json.loads(_wire.SignedRecord.model_validate_json(embedded).record)
-        section = (body.get("section") or {}).get("id")
-    if not report.ok or section != args.section:
-        print(report.render())
+        fetched = fetch_record_pdf(client, args.section)
+    pdf = fetched.pdf
+    if not fetched.ok:
+        print(fetched.report.render())
         _err(
             "平台的开标记录 PDF 未通过验证（或不是本标段的），未保存 / the platform's record PDF"
             " does not verify (or is not this section's); not saved"

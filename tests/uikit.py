@@ -15,7 +15,7 @@ would have shown. Offscreen (``QT_QPA_PLATFORM=offscreen``, set in conftest).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,9 @@ class UiWorld:
     clock: SettableClock
     tmp: Path
     qtbot: Any
+    _kit: Any = None
+    _others: list[UiWorld] = field(default_factory=list)
+    _owner: UiWorld | None = None
 
     def identity_files(self, role: str, index: int = 0) -> tuple[Path, bytes]:
         person = self.sandbox.identities(role)[index]
@@ -49,6 +52,45 @@ class UiWorld:
         """Sign in directly (the login dialog has its own tests): identity set, client made."""
         p12, password = self.identity_files(role, index)
         self.ctx.set_identity(load_identity(p12, password=password), source=str(p12))
+
+    def kit(self) -> Any:
+        """An :class:`openingkit.OpeningKit` on this world's platform and clock: sections
+        with submitted bids, the clock moved past the opening, steps by other people."""
+        from types import SimpleNamespace
+
+        from openingkit import OpeningKit
+
+        if self._kit is None:
+            platform = SimpleNamespace(url=self.sandbox.url, sandbox=self.sandbox._sandbox())
+            self._kit = OpeningKit(platform, self.clock, self.tmp / "kit")  # type: ignore[arg-type]
+        return self._kit
+
+    def another(self, role: str = "bidder", index: int = 0, *, language: str = "zh_CN") -> UiWorld:
+        """A second app (its own window, settings, data folder and login) on this world's
+        platform, as another person on another PC would run it; closed with this world."""
+        from PySide6.QtCore import QSettings
+
+        from ui.mainwindow import MainWindow
+
+        n = len(self._others) + 1
+        folder = self.tmp / f"app-{n}-{role}{index}"
+        settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+        settings.setValue("platform/mode", "url")
+        settings.setValue("platform/url", self.sandbox.url)
+        settings.setValue("ui/language", language)
+        sink = ErrorSink()
+        sink.interactive = False
+        ctx = AppContext(settings=settings, data_dir=folder / "data", errors=sink)
+        window = MainWindow(ctx)
+        window.confirm_quit = False
+        sink.interactive = False
+        self.qtbot.addWidget(window)
+        window.show()
+        other = UiWorld(ctx, window, self.sandbox, self.clock, folder, self.qtbot)
+        other._owner = self
+        self._others.append(other)
+        other.login(role, index)
+        return other
 
     def close(self) -> None:
         """Stop the workers (cancel, wait), then the platform: nothing outlives the test."""
@@ -61,7 +103,13 @@ class UiWorld:
             cancel_all()
             QThreadPool.globalInstance().waitForDone(60_000)
             self.qtbot.wait(10)  # deliver what the workers sent before their window goes
-        self.ctx.close()
+        for other in self._others:
+            other.ctx.sandbox = None  # the platform is this world's: stopped once, below
+            other.ctx.close()
+        if self._kit is not None:
+            self._kit.close()
+        if self._owner is None:
+            self.ctx.close()
 
     def errors(self) -> list[tuple[str, str]]:
         return list(self.ctx.errors.history)

@@ -4,7 +4,7 @@
     window.show()
     window.start()          # first start: choose the platform; then the sandbox and the login
 
-Keyboard: Ctrl+1 … Ctrl+7 switch pages, Ctrl+L logs in, Ctrl+Q quits, F1 the user guide.
+Keyboard: Ctrl+1 … Ctrl+9 switch pages, Ctrl+L logs in, Ctrl+Q quits, F1 the user guide.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ from .certs import CertificatesPage
 from .context import AppContext
 from .envcheck_page import EnvCheckPage
 from .firststart import FirstStartDialog
+from .hall import HallPage
 from .login import LoginDialog
+from .operator import OperatorPage
 from .prepare import PreparePage
 from .receipts_page import ReceiptsPage
 from .sandbox import EmbeddedPlatform
@@ -77,6 +79,8 @@ class MainWindow(QMainWindow):
             PreparePage(ctx),
             SubmissionsPage(ctx),
             ReceiptsPage(ctx),
+            HallPage(ctx),
+            OperatorPage(ctx),
             CertificatesPage(ctx),
             EnvCheckPage(ctx),
             SettingsPage(ctx),

@@ -82,7 +82,16 @@ class Job:
         self._cancel = cancel_event
         self._last_emit = 0.0
         self._last_done = 0
+        self._on_cancel: list[Callable[[], None]] = []
         self.thread: threading.Thread | None = None
+
+    def on_cancel(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (on the cancelling thread) when the task is cancelled: a worker
+        blocked in a read closes its connection so that the read ends now. Called at once if
+        the task is already cancelled."""
+        self._on_cancel.append(callback)
+        if self._cancel.is_set():
+            callback()
 
     def progress(self, done: int, total: int) -> None:
         """Report progress; throttled to ~20 updates a second so a fast loop cannot flood
@@ -177,6 +186,11 @@ class Task(QRunnable):
 
     def cancel(self) -> None:
         self._cancel.set()
+        for callback in list(self.job._on_cancel):
+            try:
+                callback()
+            except Exception:  # a hook failing must not stop the others
+                log.debug("cancel hook failed", exc_info=True)
 
     def _route_error(self, exc: object) -> None:
         if not self._has_error_handler and _default_sink is not None:
