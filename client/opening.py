@@ -69,6 +69,7 @@ __all__ = [
     "Rehearsal",
     "SseMessage",
     "SseParser",
+    "interrupt_stream",
 ]
 
 log = logging.getLogger(__name__)
@@ -717,6 +718,7 @@ class OpeningClient:
         *,
         stop: Callable[[], bool] | None = None,
         on_tick: Callable[[dict[str, Any]], None] | None = None,
+        on_connect: Callable[[httpx.Response], None] | None = None,
     ) -> Iterator[wire.OpeningEvent]:
         """The opening's events after sequence number ``after``, in order, then live ones.
 
@@ -726,6 +728,8 @@ class OpeningClient:
         is never yielded twice and never out of order (numbers may skip: the platform filters
         per audience). A refused token is renewed. ``stop()`` is checked between reads;
         ``on_tick(data)`` gets each tick (``server_time``, ``phase``, ``window_closes_at``).
+        ``on_connect(response)`` gets each stream's response as it connects (the app keeps its
+        socket to end a blocked read when the user leaves: :func:`interrupt_stream`).
         The iterator ends after the ``finished`` event, or when ``stop()`` says so.
         """
         last = after
@@ -737,6 +741,8 @@ class OpeningClient:
             received = False
             try:
                 with self._stream(last) as response:
+                    if on_connect is not None:
+                        on_connect(response)
                     if response.status_code == 401 and not relogged:
                         response.read()
                         relogged = True
@@ -828,3 +834,19 @@ class OpeningClient:
         if msg.id is not None and msg.id != str(event.seq):
             log.warning("event id %r and seq %d differ; seq counts", msg.id, event.seq)
         return event
+
+
+def interrupt_stream(response: httpx.Response) -> None:
+    """End a read of ``response`` blocked in another thread, now: shut its socket down (closing
+    it is not enough on Linux while another thread waits in ``recv``). The reader sees a
+    transport error; a stream whose ``stop()`` says so then ends."""
+    import socket
+
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if sock is None:
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed

@@ -119,6 +119,7 @@ class FaultProxy:
         self.stalls = 0
         self.response_cuts = 0
         self.connections = 0
+        self.down = False  # the line is down: new connections are reset at once
         self._links: list[_Link] = []
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
@@ -137,6 +138,19 @@ class FaultProxy:
     def add_response_cuts(self, n: int) -> None:
         with self._lock:
             self._response_cuts += n
+
+    def line_down(self) -> None:
+        """The network drops: every open connection is reset and new ones are refused until
+        :meth:`line_up` (a bidder's Wi-Fi gone for a minute)."""
+        with self._lock:
+            self.down = True
+            links = list(self._links)
+        for link in links:
+            link.kill()
+
+    def line_up(self) -> None:
+        with self._lock:
+            self.down = False
 
     @property
     def pending(self) -> int:
@@ -178,6 +192,9 @@ class FaultProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
+            if self.down:
+                _reset(client)
+                continue
             try:
                 server = socket.create_connection(self.target)
             except OSError:

@@ -165,3 +165,29 @@ def test_sandbox_keeps_its_port_across_restarts(tmp_path: Any) -> None:
         assert second.url == url
     finally:
         second.stop()
+
+
+def test_navigation_shows_the_hall_to_bidders_and_the_operator_console_to_staff(
+    ui: Any, qtbot: Any
+) -> None:
+    window = ui.window
+
+    def listed() -> set[str]:
+        return {
+            window.nav.item(r).data(Qt.ItemDataRole.UserRole)
+            for r in range(window.nav.count())
+            if not window.nav.isRowHidden(r)
+        }
+
+    ui.login("bidder", 0)
+    qtbot.waitUntil(lambda: ui.ctx.role == "bidder", timeout=20_000)
+    assert {"hall", "prepare", "submissions"} <= listed() and "operator" not in listed()
+    window.navigate("prepare")
+    ui.login("host", 0)
+    qtbot.waitUntil(lambda: ui.ctx.role == "host", timeout=20_000)
+    assert "operator" in listed() and not {"hall", "prepare", "submissions"} & listed()
+    # The page the bidder had open is hidden for the host: the console is shown instead.
+    assert window.stack.currentWidget() is window.page("operator")
+    ui.ctx.set_identity(None)
+    assert ui.ctx.role == ""
+    assert {"hall", "operator", "prepare"} <= listed()

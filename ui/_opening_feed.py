@@ -29,10 +29,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from client import PlatformClient, wire
-from client.opening import OpeningClient
+from client.opening import OpeningClient, interrupt_stream
 from client.uploads import RetryPolicy
 
 from .context import AppContext
@@ -63,18 +64,25 @@ def _stoppable_retry(stop: threading.Event) -> RetryPolicy:
 def _follow(job: Job, kwargs: dict[str, Any], section_id: str, after: int, bridge: _Bridge) -> None:
     stop = threading.Event()
     client = PlatformClient(**{**kwargs, "retry": _stoppable_retry(stop)})
+    current: list[httpx.Response] = []
+
+    def connected(response: httpx.Response) -> None:
+        current[:] = [response]
+        if stop.is_set():
+            interrupt_stream(response)
 
     def interrupt() -> None:
         stop.set()
-        try:
-            client._http.close()  # a blocked read of the stream ends now
-        except Exception:  # closing a client mid-read may complain; it is closed all the same
-            log.debug("closing the event stream's client", exc_info=True)
+        for response in list(current):
+            interrupt_stream(response)  # a blocked read of the stream ends now
 
     job.on_cancel(interrupt)
     try:
         opening = OpeningClient(client, section_id)
-        for event in opening.events(after, stop=stop.is_set, on_tick=bridge.tick.emit):
+        events = opening.events(
+            after, stop=stop.is_set, on_tick=bridge.tick.emit, on_connect=connected
+        )
+        for event in events:
             bridge.event.emit(event)
     except Exception:
         if stop.is_set():

@@ -49,6 +49,7 @@ class AppContext(QObject):
     clockOffsetChanged = Signal(object)  # timedelta: platform − local
     status = Signal(str)  # a line for the status bar
     navigate = Signal(str, object)  # page key, what to show there (a section id, a path …)
+    roleChanged = Signal(str)  # the signed-in account's role ("" when nobody is signed in)
 
     def __init__(
         self,
@@ -63,6 +64,7 @@ class AppContext(QObject):
         self.errors = errors or ErrorSink()
         self.identity: Identity | None = None
         self.identity_source = ""
+        self.role = ""  # bidder | host | recorder | supervisor | admin, once the platform said
         self.sandbox: EmbeddedPlatform | None = None
         self.clock_offset = timedelta(0)
         self._client: PlatformClient | None = None
@@ -137,12 +139,20 @@ class AppContext(QObject):
         old = self.identity
         self.identity = identity
         self.identity_source = source
+        self.set_role("")
         self._drop_client()
         if old is not None and old is not identity:
             # Closing a token waits for its lock (a worker may be signing) and logs out of
             # it: never on the GUI thread.
             threading.Thread(target=old.close, name="close-identity", daemon=True).start()
         self.identityChanged.emit()
+
+    def set_role(self, role: str) -> None:
+        """The account's role as the platform reported it at login (the main window learns it
+        in a worker after every identity change)."""
+        if role != self.role:
+            self.role = role
+            self.roleChanged.emit(role)
 
     def set_sandbox(self, sandbox: EmbeddedPlatform | None) -> None:
         old = self.sandbox

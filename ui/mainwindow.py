@@ -50,6 +50,18 @@ def _start_sandbox(job: Job, ctx_dir: str) -> EmbeddedPlatform:
     return EmbeddedPlatform.start(Path(ctx_dir))
 
 
+def _learn_role(job: Job, ctx: AppContext, identity: object) -> tuple[object, str]:
+    with ctx.client() as client:
+        session = client.session or client.login()
+        return identity, session.role
+
+
+# Pages that make sense for one kind of account: the others are hidden from the navigation.
+_BIDDER_ONLY = ("prepare", "submissions", "hall")
+_STAFF_ONLY = ("operator",)
+_STAFF = ("host", "recorder", "supervisor", "admin")
+
+
 def _measure_offset(job: Job, ctx: AppContext) -> timedelta:
     with ctx.client() as client:
         return client.clock_offset()
@@ -105,6 +117,8 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.clock_label)
         ctx.status.connect(lambda text: bar.showMessage(text, 10000))
         ctx.identityChanged.connect(self._update_labels)
+        ctx.identityChanged.connect(self._learn_role)
+        ctx.roleChanged.connect(self._show_pages_for_role)
         ctx.platformChanged.connect(self._update_labels)
         ctx.platformChanged.connect(self.refresh_offset)
         ctx.navigate.connect(self.navigate)
@@ -116,6 +130,7 @@ class MainWindow(QMainWindow):
         self._offset_timer.start(5 * 60 * 1000)
         self._update_labels()
         self._show_clock()
+        self._show_pages_for_role(ctx.role)
         self.nav.setCurrentRow(0)
 
     # -- pages --
@@ -134,6 +149,37 @@ class MainWindow(QMainWindow):
         page = self.stack.currentWidget()
         if isinstance(page, Page):
             page.activated()
+
+    def _learn_role(self) -> None:
+        identity = self.ctx.identity
+        if identity is None or not self.ctx.platform_url:
+            return
+
+        def learned(result: tuple[object, str]) -> None:
+            who, role = result
+            if who is self.ctx.identity:  # not an answer about someone logged out since
+                self.ctx.set_role(role)
+
+        # A failed login is shown by the pages that need it; the navigation stays as it is.
+        run_task(_learn_role, self.ctx, identity).on_done(learned).on_error(
+            lambda exc: None
+        ).start()
+
+    def _show_pages_for_role(self, role: str) -> None:
+        """Bidders do not see the host's console, staff do not see bid preparation; before
+        the platform says who is signed in, every page is listed."""
+        hide: tuple[str, ...] = ()
+        if role == "bidder":
+            hide = _STAFF_ONLY
+        elif role in _STAFF:
+            hide = _BIDDER_ONLY
+        for row in range(self.nav.count()):
+            key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
+            self.nav.setRowHidden(row, key in hide)
+        current = self.nav.currentItem()
+        if current is not None and current.data(Qt.ItemDataRole.UserRole) in hide:
+            target = "operator" if role in _STAFF else "sections"
+            self.navigate(target)
 
     def page(self, key: str) -> Page:
         return self.pages[key]
@@ -165,13 +211,17 @@ class MainWindow(QMainWindow):
             item = self.nav.item(row)
             action = QAction(item.text(), self)
             action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
-            action.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))
+            action.triggered.connect(lambda _=False, r=row: self._go_row(r))
             go.addAction(action)
             self.addAction(action)
         help_ = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About SealBid"), self)
         about.triggered.connect(self._about)
         help_.addAction(about)
+
+    def _go_row(self, row: int) -> None:
+        if not self.nav.isRowHidden(row):  # a page hidden for this account stays hidden
+            self.nav.setCurrentRow(row)
 
     def log_out(self) -> None:
         """Forget the identity (a token is logged out) — after asking, while sealing or an
