@@ -889,8 +889,8 @@ def fetch_record_pdf(
 ) -> RecordPdf:
     """``GET /openings/{s}/record.pdf``: the signed record PDF (made in the background after
     the finish: waits for it up to ``wait`` seconds, ``stop()`` ends the wait), checked by its
-    PAdES signature against the platform's published certificate and by the record embedded in
-    it being this section's. ``ok`` is False when either check fails: the caller keeps nothing
+    PAdES signature against the platform's published certificate (at the platform's time) and
+    by the record embedded in it being this section's. ``ok`` is False when either check fails: the caller keeps nothing
     then (the CLI prints ``report.render()``, the app says why)."""
     import time
 
@@ -914,7 +914,10 @@ def fetch_record_pdf(
             time.sleep(0.5)
     chain = load_certificates(client.platform_info().certificate_pem)
     pdf = response.content
-    report = verify_pdf(pdf, trust=chain)
+    # Certificates are judged at the platform's time, the opening's one clock: a PC whose
+    # clock runs minutes behind would otherwise call a certificate the platform issued just
+    # now "not yet valid".
+    report = verify_pdf(pdf, trust=chain, at=client.server_time())
     embedded = report.attachment("record.json")
     section = None
     if embedded is not None:

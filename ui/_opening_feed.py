@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -51,14 +52,17 @@ is called out of date."""
 class _Bridge(QObject):
     """Signals the stream worker emits from its thread; Qt queues them to the GUI thread."""
 
-    event = Signal(object)
+    opening_event = Signal(object)
     tick = Signal(object)
 
 
 def _stoppable_retry(stop: threading.Event) -> RetryPolicy:
     # Never give up while the user watches: a dead platform shows "reconnecting" (stale) until
     # it is back; the wait between tries ends at once when the feed stops.
-    return RetryPolicy(attempts=10**9, initial=0.5, cap=5.0, sleep=lambda s: stop.wait(s))
+    def sleep(seconds: float) -> None:
+        stop.wait(seconds)
+
+    return RetryPolicy(attempts=10**9, initial=0.5, cap=5.0, sleep=sleep)
 
 
 def _follow(job: Job, kwargs: dict[str, Any], section_id: str, after: int, bridge: _Bridge) -> None:
@@ -83,7 +87,7 @@ def _follow(job: Job, kwargs: dict[str, Any], section_id: str, after: int, bridg
             after, stop=stop.is_set, on_tick=bridge.tick.emit, on_connect=connected
         )
         for event in events:
-            bridge.event.emit(event)
+            bridge.opening_event.emit(event)
     except Exception:
         if stop.is_set():
             return  # stopped: a read cut short by the close is not a failure
@@ -119,7 +123,7 @@ class OpeningFeed(QObject):
         self._action_client: PlatformClient | None = None
         self._action_lock = threading.Lock()
         self._bridge = _Bridge(self)
-        self._bridge.event.connect(self._on_event)
+        self._bridge.opening_event.connect(self._on_event)
         self._bridge.tick.connect(self._on_tick)
         self._watch = QTimer(self)
         self._watch.timeout.connect(self._check_stale)
@@ -155,7 +159,7 @@ class OpeningFeed(QObject):
 
     def _start_stream(self, after: int) -> None:
         task = run_task(_follow, self._kwargs, self.section_id, after, self._bridge)
-        task.on_error(self._stream_failed).on_finished(lambda t=task: self._stream_ended(t))
+        task.on_error(self._stream_failed).on_finished(partial(self._stream_ended, task))
         self._stream = task.start()
 
     def _stream_ended(self, task: Task) -> None:

@@ -345,4 +345,6 @@ class MainWindow(QMainWindow):
                 return
         self._tick.stop()
         self._offset_timer.stop()
+        for page in self.pages.values():
+            page.closing()
         event.accept()

@@ -85,6 +85,9 @@ class Page(QWidget):
     def activated(self) -> None:
         """The page became the visible one (refresh what may have changed)."""
 
+    def closing(self) -> None:
+        """The window is closing: stop following anything live (an opening's events)."""
+
 
 def row_table(model: QAbstractItemModel, accessible_name: str) -> QTableView:
     """A read-only table of whole rows, one selected at a time: every list in the app."""
