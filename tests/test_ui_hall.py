@@ -166,7 +166,8 @@ def test_hall_follows_the_host_signs_in_and_shows_the_bidder_list(ui: UiWorld, q
     assert names == {p.name for p in ui.kit().bidders(3)}
     me = _me(page)
     assert me.number is not None and str(me.number) in page.my_status_label.text()
-    assert "(" in page.bidders_model.data(page.bidders_model.index(me.number - 1, 1))
+    own_name = page.bidders_model.data(page.bidders_model.index(me.number - 1, 1))
+    assert own_name.endswith(page.bidders_model.tr(" (you)"))  # whatever the language says
     # One log line per event, like the command line's watch.
     log = _log(page)
     assert page.texts.phase("signin") in log and page.texts.phase("listed") in log
@@ -337,6 +338,39 @@ def test_hall_objection_is_raised_and_shows_the_host_answer(ui: UiWorld, qtbot: 
     shown = page.objections_model.data(page.objections_model.index(0, 4))
     assert shown == "经核对，以大写金额为准，已记录在案"
     qtbot.waitUntil(lambda: "经核对" in _log(page), timeout=LONG)
+    assert ui.errors() == []
+
+
+def test_hall_keeps_nothing_of_the_previous_bidder_after_another_logs_in(
+    ui: UiWorld, qtbot: Any
+) -> None:
+    sid = _section(ui)
+    ui.login("bidder", 0)
+    page = _hall(ui, qtbot, sid)
+    _host(ui, sid).start()
+    qtbot.waitUntil(
+        lambda: _phase(page, "signin") and page.rehearse_button.isEnabled(), timeout=LONG
+    )
+    page.rehearse_button.click()
+    qtbot.waitUntil(lambda: page.last_rehearsal is not None, timeout=LONG)
+    # An objection typed, then not sent: kept for this bidder's next try …
+    page.ask_text = lambda title, label, text: "第一位投标人的异议草稿"
+    page.confirm = lambda title, text: False
+    assert not page.raise_objection()
+    qtbot.waitUntil(lambda: _log(page) != "", timeout=LONG)
+
+    ui.login("bidder", 1)  # … but not for the next person at this PC
+    assert page.feed is None and page.record_panel is None and page.last_rehearsal is None
+    assert _log(page) == "" and page.action_label.text() == ""
+    page = _hall(ui, qtbot, sid)
+    offered: list[str] = []
+
+    def ask(title: str, label: str, text: str) -> None:
+        offered.append(text)
+
+    page.ask_text = ask
+    assert not page.raise_objection()
+    assert offered == [""]
     assert ui.errors() == []
 
 

@@ -105,3 +105,60 @@ def test_every_page_title_is_in_the_language(
         from ui.i18n import install_language
 
         install_language(qapp, "zh_CN")
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_hall_and_operator_tables_speak_chinese(ui: Any, qtbot: Any) -> None:
+    """Every column header and every status cell of the opening's tables is in Chinese: a
+    string lupdate filed under the wrong context would pass the .ts checks above and still
+    show in English (it did, for the decryption board and the record's confirmations)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTableView
+
+    kit = ui.kit()
+    sid = kit.section(bidders=3)
+    kit.past_opening(sid)
+    kit.run(sid, until="confirming")
+    kit.opening(kit.party("host"), sid).sign_record("confirm")
+    ui.login("bidder", 0)
+    bidder_window = ui.window
+    ui.window.navigate("hall", sid)
+    hall = ui.window.page("hall")
+    host = ui.another("host", 0)
+    host.window.navigate("operator")
+    console = host.window.page("operator")
+    console.select_section(sid)
+    qtbot.waitUntil(
+        lambda: (
+            hall.record_panel is not None
+            and hall.record_panel.record is not None
+            and console.record_panel is not None
+            and console.record_panel.record is not None
+            and console.board_model.rowCount() == 3
+            and hall.results_model.rowCount() == 3
+        ),
+        timeout=30_000,
+    )
+    english: list[str] = []
+    for window in (bidder_window, host.window):
+        for view in window.findChildren(QTableView):
+            model = view.model()
+            if model is None:
+                continue
+            for c in range(model.columnCount()):
+                head = model.headerData(c, Qt.Orientation.Horizontal)
+                if head and not _cjk(str(head)) and str(head) not in ("SHA-256",):
+                    english.append(f"{type(model).__name__} header {head!r}")
+    for model, column in (
+        (hall.record_panel.rows_model, hall.record_panel.rows_model.columnCount() - 1),
+        (console.record_panel.signatures_model, 2),
+        (console.board_model, 5),
+    ):
+        for r in range(model.rowCount()):
+            cell = model.data(model.index(r, column), Qt.ItemDataRole.DisplayRole)
+            if cell and not _cjk(str(cell)):
+                english.append(f"{type(model).__name__} cell {cell!r}")
+    assert english == []

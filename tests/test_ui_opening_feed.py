@@ -3,12 +3,16 @@ every event, the stream resumed after a cut, and the state called out of date me
 
 from __future__ import annotations
 
+import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from faultproxy import FaultProxy
 from uikit import UiWorld
 
+from client.errors import AuthError, ForbiddenError
+from client.opening import OpeningClient
 from ui._opening_feed import OpeningFeed
 
 
@@ -89,3 +93,133 @@ def test_hall_feed_calls_state_stale_while_the_line_is_down_and_resumes_without_
         feed.stop()
         # Stopping ends the stream's blocked read at once, not at the next tick (5 s).
         qtbot.waitUntil(lambda: not stream.running, timeout=3_000)
+
+
+def _slow_reads(monkeypatch: pytest.MonkeyPatch, gate: threading.Event) -> threading.Event:
+    """State reads wait for ``gate`` (a slow line); the event returned is set once one began."""
+    reading = threading.Event()
+    real_state = OpeningClient.state
+
+    def slow_state(self: OpeningClient) -> Any:
+        reading.set()
+        gate.wait(30)
+        return real_state(self)
+
+    monkeypatch.setattr(OpeningClient, "state", slow_state)
+    return reading
+
+
+def _silent_stream(opened: threading.Event) -> Any:
+    """A stream that connects and says nothing until ``opened`` is set, then one tick."""
+
+    def follow(job: Any, kwargs: Any, section_id: str, after: int, bridge: Any) -> None:
+        job.on_cancel(opened.set)
+        opened.wait(60)
+        if job.cancelled():
+            return
+        bridge.tick.emit({"server_time": datetime.now(UTC).isoformat(), "phase": "waiting"})
+        stop = threading.Event()
+        job.on_cancel(stop.set)
+        stop.wait(60)
+
+    return follow
+
+
+def test_hall_feed_read_begun_before_the_silence_does_not_clear_stale(
+    ui: UiWorld, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui._opening_feed as feed_module
+
+    sid = _section(ui)
+    ui.login("bidder", 0)
+    read_gate, stream_gate = threading.Event(), threading.Event()
+    _slow_reads(monkeypatch, read_gate)
+    monkeypatch.setattr(feed_module, "_follow", _silent_stream(stream_gate))
+    monkeypatch.setattr(feed_module, "STALE_AFTER", 0.5)
+    feed = OpeningFeed(ui.ctx, sid)
+    stale_when_shown: list[bool] = []
+    feed.stateChanged.connect(lambda _s: stale_when_shown.append(feed.stale))
+    feed.start()
+    # Nothing heard for longer than STALE_AFTER while the first read is still on its way.
+    qtbot.wait(1600)
+    read_gate.set()
+    qtbot.waitUntil(lambda: bool(stale_when_shown), timeout=20_000)
+    # That read began before the silence: its state is shown, but not as current.
+    assert stale_when_shown == [True] and feed.stale
+    # The stream speaks again: a new read clears it.
+    monkeypatch.setattr(feed_module, "STALE_AFTER", 12.0)
+    stream_gate.set()
+    qtbot.waitUntil(lambda: not feed.stale, timeout=20_000)
+    assert stale_when_shown[-1] is False
+    feed.stop()
+
+
+def test_hall_feed_follows_again_after_a_session_ended_and_gives_up_on_403(
+    ui: UiWorld, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui._opening_feed as feed_module
+
+    sid = _section(ui)
+    ui.login("bidder", 0)
+    monkeypatch.setattr(feed_module, "RESTART_AFTER", 0.1)
+    real_follow = feed_module._follow
+    calls: list[int] = []
+
+    def ends_once(job: Any, *args: Any) -> None:
+        calls.append(args[2])  # after
+        if len(calls) == 1:
+            raise AuthError("session ended")
+        real_follow(job, *args)
+
+    monkeypatch.setattr(feed_module, "_follow", ends_once)
+    feed = OpeningFeed(ui.ctx, sid)
+    failed: list[BaseException] = []
+    feed.failed.connect(failed.append)
+    feed.start()
+    # The feed follows again on its own (both pages need it); nothing is reported as failed.
+    qtbot.waitUntil(lambda: len(calls) == 2 and not feed.stale, timeout=20_000)
+    assert failed == [] and feed._stream is not None and feed._stream.running
+    kit = ui.kit()
+    kit.opening(kit.party("host"), sid).start()
+    qtbot.waitUntil(lambda: feed.state is not None and feed.state.phase == "signin", timeout=20_000)
+    feed.stop()
+
+    # Not a participant (403): no retry mends it; said once, not tried again.
+    refused: list[int] = []
+
+    def forbidden(job: Any, *args: Any) -> None:
+        refused.append(1)
+        raise ForbiddenError(status=403)
+
+    monkeypatch.setattr(feed_module, "_follow", forbidden)
+    other = OpeningFeed(ui.ctx, sid)
+    other.failed.connect(failed.append)
+    other.start()
+    qtbot.waitUntil(lambda: bool(failed), timeout=20_000)
+    qtbot.wait(500)
+    assert len(refused) == 1 and len(failed) == 1 and isinstance(failed[0], ForbiddenError)
+    assert other.stale
+    other.stop()
+
+
+def test_hall_feed_stop_closes_its_client_only_after_the_running_read(
+    ui: UiWorld, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sid = _section(ui)
+    ui.login("bidder", 0)
+    gate = threading.Event()
+    reading = _slow_reads(monkeypatch, gate)
+    feed = OpeningFeed(ui.ctx, sid)
+    states: list[Any] = []
+    feed.stateChanged.connect(states.append)
+    feed.start()
+    qtbot.waitUntil(reading.is_set, timeout=20_000)
+    client = feed._state_client
+    assert client is not None
+    feed.stop()
+    qtbot.wait(300)
+    # Closing the client under the read would race it: it waits for the read to end.
+    assert not client._http.is_closed
+    gate.set()
+    qtbot.waitUntil(lambda: client._http.is_closed, timeout=20_000)
+    assert states == []  # a stopped feed shows nothing more

@@ -6,7 +6,7 @@ recorder watches; a stale feed disables the steps; a restarted app finds the ope
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from uikit import UiWorld
@@ -14,7 +14,9 @@ from uikit import UiWorld
 import ui._opening_feed as feed_module
 from client import wire
 from ui._operator_close import FailureDecisionDialog
+from ui._operator_models import BoardModel
 from ui.operator import OperatorPage
+from ui.widgets import row_table
 
 TIMEOUT = 20_000
 
@@ -85,6 +87,20 @@ def _entry(page: OperatorPage, name: str) -> wire.BidderEntry:
     rows = [b for b in page.board_model.rows() if b.name == name]
     assert len(rows) == 1
     return rows[0]
+
+
+def _bidder(n: int, status: str, at: datetime | None = None) -> wire.BidderEntry:
+    """A board row as the platform sends it (for the tables and the dialog alone)."""
+    at = at or datetime.now(UTC)
+    return wire.BidderEntry(
+        number=n,
+        name=f"投标人{n}",
+        org_code=f"ORG{n}",
+        received_at=at,
+        file_sha256="0" * 64,
+        signed_in_at=at,
+        decryption=status,  # type: ignore[arg-type]
+    )
 
 
 def _to_window(ui: UiWorld, sid: str, *, release: tuple[int, ...] = ()) -> None:
@@ -448,21 +464,7 @@ def test_operator_restarted_app_finds_the_opening_where_it_was(ui: UiWorld, qtbo
 
 
 def test_operator_failure_dialog_needs_reasons(ui: UiWorld, qtbot: Any) -> None:
-    from datetime import UTC, datetime
-
-    now = datetime.now(UTC)
-
-    def entry(n: int, status: str) -> wire.BidderEntry:
-        return wire.BidderEntry(
-            number=n,
-            name=f"投标人{n}",
-            org_code=f"ORG{n}",
-            received_at=now,
-            file_sha256="0" * 64,
-            signed_in_at=now,
-            decryption=status,  # type: ignore[arg-type]
-        )
-
+    entry = _bidder
     dialog = FailureDecisionDialog([entry(2, "pending"), entry(3, "failed")])
     qtbot.addWidget(dialog)
     assert dialog.result_value() is None  # the overall reason is required
@@ -483,3 +485,31 @@ def test_operator_failure_dialog_needs_reasons(ui: UiWorld, qtbot: Any) -> None:
     qtbot.addWidget(again)
     assert again.result_value() == dialog.result_value()
     assert again.choices[1].currentData() == "platform"
+
+
+def test_operator_board_of_80_bidders_keeps_selection_and_scroll_across_state_reads(
+    qtbot: Any,
+) -> None:
+    now = datetime.now(UTC)
+
+    def entries(opened: int) -> list[wire.BidderEntry]:
+        return [_bidder(n, "opened" if n <= opened else "pending", now) for n in range(1, 81)]
+
+    model = BoardModel()
+    view = row_table(model, "board")
+    qtbot.addWidget(view)
+    view.resize(600, 300)
+    view.show()
+    model.set_rows(entries(0))
+    view.selectRow(60)
+    view.scrollTo(model.index(60, 0))
+    scrolled = view.verticalScrollBar().value()
+    assert scrolled > 0
+    # A state read after each release: the same 80 bidders, one more opened.
+    model.set_rows(entries(1))
+    assert [i.row() for i in view.selectionModel().selectedRows()] == [60]
+    assert view.verticalScrollBar().value() == scrolled
+    assert model.rows()[0].decryption == "opened"
+    # Another list (a different section) resets the table.
+    model.set_rows(entries(1)[:3])
+    assert model.rowCount() == 3

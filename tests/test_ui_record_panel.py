@@ -206,7 +206,9 @@ def test_hall_record_waits_for_the_results_then_shows_rows_and_signs_on_confirm(
     ui.login("bidder", 0)
     panel, feed = _panel(ui, qtbot, sid)
     # Before the results: no record, nothing to sign or print.
-    assert "announced" in panel.placeholder.text()
+    assert panel.placeholder.text() == panel.tr(
+        "The record appears after the results are announced."
+    )
     assert panel.placeholder.isVisible() and panel.record is None
     assert not panel.confirm_button.isEnabled() and not panel.decline_button.isEnabled()
     assert not panel.save_button.isEnabled() and not panel.print_button.isVisible()
@@ -466,7 +468,8 @@ def test_operator_record_panel_saves_and_prints_the_finished_record(
     dialog.paintRequested.emit(_pdf_printer(preview_file))
     assert dialog.pages_painted == len(reference)
     _assert_pages_match(_pages(preview_file, tmp_path), reference, list(range(len(reference))))
-    dialog.close()
+    dialog.reject()  # closed: its rendered pages (big images) are not kept by the panel
+    assert panel.preview_dialog is None
     feed.stop()
 
 
@@ -505,3 +508,19 @@ def test_operator_record_pdf_that_does_not_verify_is_neither_saved_nor_printed(
     assert not (tmp_path / "printed.pdf").exists()
     assert panel.pdf is None
     feed.stop()
+
+
+def test_operator_record_pdf_write_error_names_the_file_in_the_user_language(
+    tmp_path: Path,
+) -> None:
+    from ui._record_panel import _write
+    from ui.errors import describe_error
+
+    blocker = tmp_path / "不是文件夹"
+    blocker.write_bytes(b"")
+    target = blocker / "开标记录.pdf"  # its folder is a file: cannot be written
+    with pytest.raises(OSError) as failed:
+        _write(None, target, b"%PDF-1.7\n")  # type: ignore[arg-type]  # no job needed
+    text = describe_error(failed.value, "zh_CN")
+    assert text.startswith("无法读写文件") and "参数有误" not in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["不是文件夹"]  # nothing left

@@ -14,7 +14,12 @@ costs a handful of reads. Nothing is shown as current unless it was read after t
 from the platform: when no event or tick (every 5 s) arrives for ``STALE_AFTER`` seconds, the
 feed says so (``stale``) and the pages disable their actions; the event stream reconnects on
 its own and resumes after the last event seen (``Last-Event-ID``), and the state is read again
-before ``stale`` clears. A restarted app starts a new feed: the opening lives on the platform.
+before ``stale`` clears: only a read started after the feed last called itself stale, with the
+stream running, clears it (a slow read begun before the silence cannot). A stream that ends
+with an error a new try may mend (a session that ended, a platform down for longer than the
+stream's own retries) is followed again by the feed itself, a few times (``RESTARTS``); only
+then, or for an error no retry mends (403 not a participant, 404), ``failed`` is emitted.
+A restarted app starts a new feed: the opening lives on the platform.
 
 Three clients of its own (built from the context's snapshot on the GUI thread): one follows the
 event stream in a worker, one reads the state, one carries the user's steps (one at a time).
@@ -34,19 +39,27 @@ import httpx
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from client import PlatformClient, wire
+from client.errors import AuthError, ConnectionFailedError, ServerError
 from client.opening import OpeningClient, interrupt_stream
 from client.uploads import RetryPolicy
 
 from .context import AppContext
 from .tasks import Job, Task, run_task
 
-__all__ = ["STALE_AFTER", "OpeningFeed"]
+__all__ = ["RESTARTS", "STALE_AFTER", "OpeningFeed"]
 
 log = logging.getLogger(__name__)
 
 STALE_AFTER = 12.0
 """Seconds without an event or a tick (the platform sends one every 5 s) before the shown state
 is called out of date."""
+
+RESTARTS = 5
+"""Times the feed follows the stream again after it ended with an error a new try may mend
+(the count starts again whenever the stream is heard)."""
+RESTART_AFTER = 3.0
+"""Seconds before such a new try."""
+_RESTARTABLE = (AuthError, ConnectionFailedError, ServerError)
 
 
 class _Bridge(QObject):
@@ -113,12 +126,16 @@ class OpeningFeed(QObject):
         self.running = False
         self._kwargs: dict[str, Any] = {}
         self._last_heard = 0.0
-        self._heard_since_read = False
         self._state_at = 0.0  # monotonic time the shown state's server_time was true
         self._server_time: datetime | None = None
         self._stream: Task | None = None
         self._reading: Task | None = None
         self._dirty = False
+        self._generation = 0  # one per start(): results of an earlier run are dropped
+        self._reads = 0  # reads started
+        self._stale_mark = 0  # reads started when the feed last called itself stale
+        self._read_lock = threading.Lock()
+        self._restarts = 0
         self._state_client: PlatformClient | None = None
         self._action_client: PlatformClient | None = None
         self._action_lock = threading.Lock()
@@ -130,6 +147,9 @@ class OpeningFeed(QObject):
         self._retry_read = QTimer(self)
         self._retry_read.setSingleShot(True)
         self._retry_read.timeout.connect(self.refresh)
+        self._restart = QTimer(self)
+        self._restart.setSingleShot(True)
+        self._restart.timeout.connect(self._restart_after_failure)
 
     # -- the platform's clock --
 
@@ -150,8 +170,13 @@ class OpeningFeed(QObject):
         """Read the state, then follow the events from the first one (the log is whole)."""
         if self.running:
             return
+        self._kwargs = self.ctx.client_kwargs()  # may raise (no platform chosen): not running
         self.running = True
-        self._kwargs = self.ctx.client_kwargs()
+        self._generation += 1
+        self._reading = None
+        self._dirty = False
+        self._restarts = 0
+        self._read_lock = threading.Lock()
         self._last_heard = time.monotonic()
         self._watch.start(1000)
         self.refresh()
@@ -163,8 +188,9 @@ class OpeningFeed(QObject):
         self._stream = task.start()
 
     def _stream_ended(self, task: Task) -> None:
-        if self._stream is task:
-            self._stream = None
+        if self._stream is not task:
+            return  # an earlier run's stream
+        self._stream = None
         if self.running and self.state is not None and self.state.phase == "finished":
             self.refresh()  # the stream ends after "finished": read the final state once
 
@@ -172,7 +198,18 @@ class OpeningFeed(QObject):
         if not self.running:
             return
         self._set_stale(True)
+        if isinstance(exc, _RESTARTABLE) and self._restarts < RESTARTS:
+            # A session that ended (its renewal failed) or a platform that answered badly for
+            # longer than the stream's own retries: follow again, stale meanwhile.
+            self._restarts += 1
+            log.debug("event stream ended (%s): following again", type(exc).__name__)
+            self._restart.start(int(RESTART_AFTER * 1000))
+            return
         self.failed.emit(exc)
+
+    def _restart_after_failure(self) -> None:
+        if self.running and self._stream is None:
+            self._resume()
 
     def stop(self) -> None:
         """Stop following (the page was left, the user logged out). Idempotent."""
@@ -181,16 +218,21 @@ class OpeningFeed(QObject):
         self.running = False
         self._watch.stop()
         self._retry_read.stop()
+        self._restart.stop()
         if self._stream is not None:
             self._stream.cancel()
             self._stream = None
+        self._reading = None  # its result is dropped (an earlier generation)
+        self._dirty = False
         clients = [c for c in (self._state_client, self._action_client) if c is not None]
         self._state_client = self._action_client = None
         if clients:
-            lock = self._action_lock
+            locks = (self._read_lock, self._action_lock)
 
             def close_all() -> None:
-                with lock:  # a step in flight finishes first
+                # A read or a step in flight finishes first: closing a client under a
+                # running request races it.
+                with locks[0], locks[1]:
                     for c in clients:
                         c.close()
 
@@ -201,6 +243,11 @@ class OpeningFeed(QObject):
         """Follow again after a failure the user dealt with (logged in again …)."""
         if not self.running or self._stream is not None:
             return
+        self._restarts = 0
+        self._restart.stop()
+        self._resume()
+
+    def _resume(self) -> None:
         last = self.events[-1].seq if self.events else 0
         self._start_stream(last)
         self.refresh()
@@ -209,7 +256,7 @@ class OpeningFeed(QObject):
 
     def _heard(self) -> None:
         self._last_heard = time.monotonic()
-        self._heard_since_read = True
+        self._restarts = 0  # the stream is alive
 
     def _on_event(self, event: wire.OpeningEvent) -> None:
         if not self.running:
@@ -252,6 +299,9 @@ class OpeningFeed(QObject):
             self._set_stale(True)
 
     def _set_stale(self, stale: bool) -> None:
+        if stale:
+            # A read already running began before this: it may not clear it.
+            self._stale_mark = self._reads
         if stale != self.stale:
             self.stale = stale
             self.staleChanged.emit(stale)
@@ -266,31 +316,38 @@ class OpeningFeed(QObject):
             self._dirty = True
             return
         self._dirty = False
-        self._heard_since_read = False
         if self._state_client is None:
             self._state_client = PlatformClient(**self._kwargs)
-        task = run_task(_read_state, self._state_client, self.section_id)
-        task.on_done(self._read_done).on_error(self._read_failed).on_finished(self._read_ended)
+        self._reads += 1
+        read = (self._generation, self._reads)
+        task = run_task(_read_state, self._read_lock, self._state_client, self.section_id)
+        task.on_done(partial(self._read_done, read))
+        task.on_error(partial(self._read_failed, read))
+        task.on_finished(partial(self._read_ended, read, task))
         self._reading = task.start()
 
-    def _read_done(self, state: wire.OpeningState) -> None:
-        if not self.running:
+    def _read_done(self, read: tuple[int, int], state: wire.OpeningState) -> None:
+        if not self.running or read[0] != self._generation:
             return
         self.state = state
         self._note_server_time(state.server_time)
         self._last_heard = time.monotonic()
-        # Current only if nothing arrived while it was being read (else another read follows).
-        if not self._dirty:
+        # Current only if nothing arrived while it was being read (else another read follows),
+        # it began after the feed last called itself stale and the stream is being followed.
+        following = self._stream is not None or state.phase == "finished"
+        if not self._dirty and read[1] > self._stale_mark and following:
             self._set_stale(False)
         self.stateChanged.emit(state)
 
-    def _read_failed(self, exc: BaseException) -> None:
-        if not self.running:
+    def _read_failed(self, read: tuple[int, int], exc: BaseException) -> None:
+        if not self.running or read[0] != self._generation:
             return
         self._set_stale(True)
         self._retry_read.start(3000)
 
-    def _read_ended(self) -> None:
+    def _read_ended(self, read: tuple[int, int], task: Task) -> None:
+        if read[0] != self._generation or self._reading is not task:
+            return
         self._reading = None
         if self._dirty and self.running:
             self.refresh()
@@ -310,8 +367,11 @@ class OpeningFeed(QObject):
         return task
 
 
-def _read_state(job: Job, client: PlatformClient, section_id: str) -> wire.OpeningState:
-    return OpeningClient(client, section_id).state()
+def _read_state(
+    job: Job, lock: threading.Lock, client: PlatformClient, section_id: str
+) -> wire.OpeningState:
+    with lock:  # stop() closes the client only after a read in flight ended
+        return OpeningClient(client, section_id).state()
 
 
 def _act(

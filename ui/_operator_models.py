@@ -9,6 +9,7 @@ the openings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -58,52 +59,6 @@ class OpeningsSnapshot:
     role: str
     server_time: datetime
     rows: list[OpeningRow]
-
-
-def load_openings(job: Job, ctx: AppContext) -> OpeningsSnapshot:
-    """The sections as openings to run: today's (platform time, Beijing date) first by opening
-    time, then the upcoming ones, then the past ones, latest first (a worker)."""
-    with ctx.client() as client:
-        session = client.session or client.login()
-        now = client.server_time()
-        projects = {p.id: p for p in client.projects()}
-        sections = client.sections()
-        job.check()
-        today = now.astimezone(CST).date()
-        rows: list[OpeningRow] = []
-        for s in sections:
-            project = projects.get(s.project_id)
-            rows.append(
-                OpeningRow(
-                    section_id=s.id,
-                    code=s.code,
-                    name=s.name,
-                    project=project.name if project else s.project_id,
-                    opening_time=s.opening_time,
-                    today=s.opening_time.astimezone(CST).date() == today,
-                )
-            )
-
-        def order(r: OpeningRow) -> tuple[int, float]:
-            t = r.opening_time.timestamp()
-            if r.today:
-                return (0, t)
-            if r.opening_time >= now:
-                return (1, t)
-            return (2, -t)
-
-        rows.sort(key=order)
-        if session.role in _STAFF:
-            for i, r in enumerate(rows[:_PHASES_AT_MOST]):
-                if not r.today:
-                    break
-                job.check()
-                try:
-                    phase = OpeningClient(client, r.section_id).state().phase
-                except PlatformError:
-                    continue  # the phase is "if known": the list stands without it
-                rows[i] = replace(r, phase=phase)
-        return OpeningsSnapshot(role=session.role, server_time=now, rows=rows)
 
 
 class OpeningsModel(OpeningRows[OpeningRow]):
@@ -161,6 +116,21 @@ class BoardModel(OpeningRows[wire.BidderEntry]):
         super().__init__(parent)
         self.text = OpeningText(self)
 
+    def set_rows(self, rows: Iterable[wire.BidderEntry]) -> None:
+        """Every state read brings the whole list: when the same bidders come back (the usual
+        case: a sign-in, a release) the cells change in place, so the host's selection, the
+        current row and the scroll position stay; only a different list resets the table."""
+        new = list(rows)
+        if not new or [b.number for b in new] != [b.number for b in self._rows]:
+            super().set_rows(new)
+            return
+        changed = [i for i, (a, b) in enumerate(zip(self._rows, new, strict=True)) if a != b]
+        self._rows = new
+        if changed:
+            self.dataChanged.emit(
+                self.index(min(changed), 0), self.index(max(changed), self.COLUMNS - 1)
+            )
+
     def headers(self) -> list[str]:
         return [
             self.tr("No."),
@@ -199,3 +169,51 @@ class BoardModel(OpeningRows[wire.BidderEntry]):
         if role == Qt.ItemDataRole.ToolTipRole and col == 7 and b.cause:
             return b.cause
         return None
+
+
+# Last in the file: lupdate loses track of the classes that follow this function (it files
+# their strings under no context).
+def load_openings(job: Job, ctx: AppContext) -> OpeningsSnapshot:
+    """The sections as openings to run: today's (platform time, Beijing date) first by opening
+    time, then the upcoming ones, then the past ones, latest first (a worker)."""
+    with ctx.client() as client:
+        session = client.session or client.login()
+        now = client.server_time()
+        projects = {p.id: p for p in client.projects()}
+        sections = client.sections()
+        job.check()
+        today = now.astimezone(CST).date()
+        rows: list[OpeningRow] = []
+        for s in sections:
+            project = projects.get(s.project_id)
+            rows.append(
+                OpeningRow(
+                    section_id=s.id,
+                    code=s.code,
+                    name=s.name,
+                    project=project.name if project else s.project_id,
+                    opening_time=s.opening_time,
+                    today=s.opening_time.astimezone(CST).date() == today,
+                )
+            )
+
+        def order(r: OpeningRow) -> tuple[int, float]:
+            t = r.opening_time.timestamp()
+            if r.today:
+                return (0, t)
+            if r.opening_time >= now:
+                return (1, t)
+            return (2, -t)
+
+        rows.sort(key=order)
+        if session.role in _STAFF:
+            for i, r in enumerate(rows[:_PHASES_AT_MOST]):
+                if not r.today:
+                    break
+                job.check()
+                try:
+                    phase = OpeningClient(client, r.section_id).state().phase
+                except PlatformError:
+                    continue  # the phase is "if known": the list stands without it
+                rows[i] = replace(r, phase=phase)
+        return OpeningsSnapshot(role=session.role, server_time=now, rows=rows)

@@ -34,6 +34,7 @@ from typing import Any
 
 from cryptography import x509
 from PySide6.QtCore import (
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -207,12 +208,11 @@ def _fetch_pdf(job: Job, kwargs: dict[str, Any], section_id: str) -> bytes:
 
 
 def _write(job: Job, path: Path, data: bytes) -> Path:
-    try:
-        if path.parent != Path():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, data)
-    except OSError as exc:
-        raise UsageError(what=f"{path}: {exc.strerror}") from exc
+    # An OSError goes up as it is: describe_error says "cannot write <file>" in the user's
+    # language (not "invalid input" with the system's English reason).
+    if path.parent != Path():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, data)
     return path
 
 
@@ -275,7 +275,7 @@ class RecordRowsModel(RowsModel[BidderRow]):
                 return f"{status}\n{r.cause}" if r.cause else status
             if col == 3:
                 return r.summary
-            return confirmation_text(self, r.confirmation)
+            return confirmation_text(r.confirmation)
         if role == Qt.ItemDataRole.BackgroundRole and r.own:
             return QBrush(OWN_ROW_BG)
         if role == Qt.ItemDataRole.FontRole and r.own:
@@ -321,7 +321,7 @@ class SignaturesModel(RowsModel[wire.RecordSignature]):
             if col == 1:
                 return f"{s.name}\n{s.org_code}" if s.org_code else s.name
             if col == 2:
-                return decision_text(self, s.decision)
+                return decision_text(s.decision)
             if col == 3:
                 return s.reason or ""
             return fmt_time(_parse_time(s.signed_at))
@@ -343,20 +343,21 @@ def _parse_time(value: str | None) -> datetime | None:
         return None
 
 
-def decision_text(tr_owner: QObject, decision: str) -> str:
+# A fixed context for these names, whichever widget shows them: lupdate reads it from the call.
+def decision_text(decision: str) -> str:
     if decision == "confirm":
-        return tr_owner.tr("Confirmed")
+        return QCoreApplication.translate("RecordPanel", "Confirmed")
     if decision == "decline":
-        return tr_owner.tr("Declined")
+        return QCoreApplication.translate("RecordPanel", "Declined")
     return decision
 
 
-def confirmation_text(tr_owner: QObject, status: str) -> str:
+def confirmation_text(status: str) -> str:
     names = {
-        "pending": tr_owner.tr("Not yet signed"),
-        "confirmed": tr_owner.tr("Confirmed"),
-        "declined": tr_owner.tr("Declined"),
-        "no_response": tr_owner.tr("No response"),
+        "pending": QCoreApplication.translate("RecordPanel", "Not yet signed"),
+        "confirmed": QCoreApplication.translate("RecordPanel", "Confirmed"),
+        "declined": QCoreApplication.translate("RecordPanel", "Declined"),
+        "no_response": QCoreApplication.translate("RecordPanel", "No response"),
     }
     return names.get(status, status)
 
@@ -453,6 +454,7 @@ class RecordPanel(QWidget):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.rows_view.setWordWrap(True)
+        self.rows_view.setMinimumHeight(150)  # a few bidders' rows, not a sliver
         self.signatures_model = SignaturesModel(self)
         self.signatures_view = row_table(self.signatures_model, self.tr("Signatures on the record"))
         self.signatures_view.horizontalHeader().setSectionResizeMode(
@@ -462,6 +464,7 @@ class RecordPanel(QWidget):
         self.signatures_view.verticalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
+        self.signatures_view.setMinimumHeight(110)
         self.pending_label = QLabel()
         self.pending_label.setWordWrap(True)
         self.pending_label.setAccessibleName(self.tr("Still to sign"))
@@ -580,10 +583,11 @@ class RecordPanel(QWidget):
         self._show()
 
     def _identity_changed(self) -> None:
-        # The record was read as someone else (own row, who may sign): read it again.
+        # The record was read as someone else (own row, who may sign): read it again, unless
+        # the page stopped following (it drops this panel then: nothing to read for it).
         state = self.state
         self._reset()
-        if state is not None:
+        if state is not None and self.feed is not None and self.feed.running:
             self._on_state(state)
 
     # -- following the feed --
@@ -939,7 +943,7 @@ class RecordPanel(QWidget):
         self._update_buttons()
         self._say(
             self.tr("You signed the record: {decision} ({time}).").format(
-                decision=decision_text(self, signature.decision),
+                decision=decision_text(signature.decision),
                 time=fmt_time(_parse_time(signature.signed_at)),
             )
         )
@@ -1112,6 +1116,12 @@ class RecordPanel(QWidget):
         self._say(self.tr("Printed {pages} page(s).").format(pages=pages))
         self.printed.emit(pages)
 
+    def _preview_closed(self, dialog: PrintRecordDialog, result: int = 0) -> None:
+        if self.preview_dialog is dialog:
+            self.preview_dialog = None
+        if isValid(dialog):
+            dialog.deleteLater()
+
     def _print_ended(self) -> None:
         self._printing = False
         self._update_buttons()
@@ -1134,6 +1144,8 @@ class RecordPanel(QWidget):
             self.preview_dialog.close()
             self.preview_dialog.deleteLater()
         self.preview_dialog = dialog
+        # Its pages are big images (up to RENDER_BUDGET): freed as soon as it is closed.
+        dialog.finished.connect(partial(self._preview_closed, dialog))
         self._print_ended()
         self._say(
             self.tr("Print preview opened ({pages} page(s)).").format(

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QMessageBox,
@@ -103,7 +104,9 @@ class HallPage(Page):
         self._generation = 0  # bumped on login/logout: late answers for someone else drop
         self._results_shown = False
         self._staff_shown = False
-        self._draft_objection = ""  # kept when raising it failed: nothing typed is lost
+        # Objection texts not sent yet, by section: kept when raising one failed or was not
+        # confirmed (nothing typed is lost); dropped when someone else logs in.
+        self._drafts: dict[str, str] = {}
         # Dialogs, replaced by tests: confirm(title, text) → yes?; ask_text(title, label,
         # text) → the text, or None when cancelled.
         self.confirm: Callable[[str, str], bool] = self._ask_confirm
@@ -261,6 +264,12 @@ class HallPage(Page):
         self.log_view.setMaximumBlockCount(20000)
         self.tabs.addTab(self.log_view, self.tr("Event log"))
         layout.addWidget(self.tabs, 1)
+        for view in (self.bidders_view, self.results_view, self.objections_view):
+            # Whole names, codes and amounts (with 大写) rather than "…": the columns follow
+            # their content; the last one takes the rest of the width.
+            header = view.horizontalHeader()
+            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            header.setStretchLastSection(True)
         self._update_actions()
 
     # -- who is logged in --
@@ -281,6 +290,7 @@ class HallPage(Page):
         self._generation += 1
         self._loading = None  # its answer is for the one logged in before: dropped
         self.leave()
+        self._drafts.clear()  # the previous person's unsent objections are not shown
         self.sections.clear()
         self.section_combo.clear()
         own = self._own_org_code()
@@ -371,14 +381,18 @@ class HallPage(Page):
         for s in rows:
             self.sections[s.id] = s
         current = self.feed.section_id if self.feed is not None else None
-        if current is None:
-            current = str(self.ctx.setting("hall/last_section", "") or "") or None
         self.section_combo.blockSignals(True)
         self.section_combo.clear()
         for s in shown:
             self.section_combo.addItem(self._section_label(s), s.id)
         if current is not None:
             self._select(current)
+        else:
+            # The section last attended on this PC, when it is one of this bidder's to attend
+            # (the setting is the app's, not the person's: never another bidder's section).
+            last = self.section_combo.findData(self.ctx.setting("hall/last_section", "") or "")
+            if last >= 0:
+                self.section_combo.setCurrentIndex(last)
         self.section_combo.blockSignals(False)
         if self.feed is not None:
             self.results_model.set_form(self._form_of(self.feed.section_id))
@@ -484,6 +498,7 @@ class HallPage(Page):
         self._show_error("")
         self._action = None
         self._results_shown = False
+        self.last_rehearsal = None
         self.busy_bar.hide()
         self.action_label.clear()
         self.stale_banner.hide()
@@ -776,12 +791,14 @@ class HallPage(Page):
 
     def raise_objection(self) -> bool:
         """异议: ask the text, confirm, send. Refused inline when empty; kept when it fails."""
-        if self._fresh_state() is None or self._action is not None:
+        feed = self.feed
+        if feed is None or self._fresh_state() is None or self._action is not None:
             return False
+        section_id = feed.section_id
         text = self.ask_text(
             self.tr("Raise an objection"),
             self.tr("Your objection (it goes on the opening record):"),
-            self._draft_objection,
+            self._drafts.get(section_id, ""),
         )
         if text is None:
             return False
@@ -790,19 +807,21 @@ class HallPage(Page):
             self._say(self.tr("The objection is empty: nothing was sent."), _RED)
             return False
         if len(text) > 4000:
-            self._draft_objection = text
+            self._drafts[section_id] = text
             self._say(self.tr("The objection is longer than 4000 characters."), _RED)
             return False
         if not self.confirm(
             self.tr("Raise an objection"),
             self.tr("Send this objection to the host? It goes on the record.\n\n{0}").format(text),
         ):
-            self._draft_objection = text
+            self._drafts[section_id] = text
             return False
-        self._draft_objection = text
+        self._drafts[section_id] = text
+        if self.feed is not feed:  # left while the dialogs were open: not sent elsewhere
+            return False
 
         def sent(o: wire.Objection) -> None:
-            self._draft_objection = ""
+            self._drafts.pop(section_id, None)
             self._say(
                 self.tr("Objection {0} sent; the host's answer appears below.").format(o.id), _GREEN
             )

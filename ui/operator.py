@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from client import wire
-from client.errors import AuthError, ConnectionFailedError, ServerError
 from client.opening import OpeningClient
 
 from ._opening_feed import OpeningFeed
@@ -61,7 +60,6 @@ __all__ = ["OperatorPage"]
 
 _STAFF = ("host", "recorder", "supervisor", "admin")
 _SIGNERS = ("host", "recorder", "supervisor")
-_RESTARTS = 5  # times the console follows again after the stream ended with an error
 _OBJECTION_PHASES = ("signin", "listed", "window", "closed", "announced", "confirming")
 
 Decisions = tuple[str, list[wire.FailureDecision]]
@@ -79,8 +77,7 @@ class OperatorPage(Page):
         self.loading = False
         self._loads = 0
         self._busy = False
-        self._failure: BaseException | None = None  # the event stream ended with this
-        self._restarts = 0
+        self._failure: BaseException | None = None  # the event stream ended for good with this
         self._stashed_decisions: Decisions | None = None
         # Overridable prompts (tests replace them; no modal dialog in a test).
         self.confirm: Callable[[str, str], bool] = self._ask_yes_no
@@ -126,6 +123,7 @@ class OperatorPage(Page):
         left_layout.addWidget(self.openings_status)
         left_layout.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignLeft)
         split.addWidget(left)
+        left.setMinimumWidth(300)
 
         # -- right: the opening --
         right = QWidget()
@@ -184,11 +182,8 @@ class OperatorPage(Page):
         split.addWidget(right)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
-        split.setSizes([430, 1000])
+        split.setSizes([480, 1000])
 
-        self._restart_timer = QTimer(self)
-        self._restart_timer.setSingleShot(True)
-        self._restart_timer.timeout.connect(self._restart_stream)
         self._clock = QTimer(self)
         self._clock.timeout.connect(self._tick)
         self._clock.start(1000)
@@ -226,7 +221,7 @@ class OperatorPage(Page):
         self.publish_button = button(
             self.tr("Publish the bidder list (公布投标人名单)"), self.publish_list
         )
-        g.addWidget(self.publish_button, 1, 3)
+        g.addWidget(self.publish_button, 0, 4)
 
         self.window_minutes = QSpinBox()
         self.window_minutes.setRange(1, 24 * 60)
@@ -234,9 +229,9 @@ class OperatorPage(Page):
         self.window_minutes.setSuffix(self.tr(" min"))
         self.window_minutes.setAccessibleName(self.tr("Decryption window length in minutes"))
         self.open_window_button = button(self.tr("Open the decryption window"), self.open_window)
-        g.addWidget(QLabel(self.tr("Window length:")), 2, 0)
-        g.addWidget(self.window_minutes, 2, 1)
-        g.addWidget(self.open_window_button, 2, 3)
+        g.addWidget(QLabel(self.tr("Window length:")), 1, 0)
+        g.addWidget(self.window_minutes, 1, 1)
+        g.addWidget(self.open_window_button, 1, 3)
 
         self.extend_minutes = QSpinBox()
         self.extend_minutes.setRange(1, 24 * 60)
@@ -247,13 +242,13 @@ class OperatorPage(Page):
         self.extend_reason.setPlaceholderText(self.tr("Reason for the extension (on the record)"))
         self.extend_reason.setAccessibleName(self.tr("Reason for the extension"))
         self.extend_button = button(self.tr("Extend the window"), self.extend_window)
-        g.addWidget(QLabel(self.tr("Extend by:")), 3, 0)
-        g.addWidget(self.extend_minutes, 3, 1)
-        g.addWidget(self.extend_reason, 3, 2)
-        g.addWidget(self.extend_button, 3, 3)
+        g.addWidget(QLabel(self.tr("Extend by:")), 2, 0)
+        g.addWidget(self.extend_minutes, 2, 1)
+        g.addWidget(self.extend_reason, 2, 2)
+        g.addWidget(self.extend_button, 2, 3)
 
         self.close_button = button(self.tr("End decryption (结束解密)"), self.close_window)
-        g.addWidget(self.close_button, 4, 3)
+        g.addWidget(self.close_button, 1, 4)
 
         self.confirmation_minutes = QSpinBox()
         self.confirmation_minutes.setRange(1, 7 * 24 * 60)
@@ -261,12 +256,12 @@ class OperatorPage(Page):
         self.confirmation_minutes.setSuffix(self.tr(" min"))
         self.confirmation_minutes.setAccessibleName(self.tr("Confirmation period in minutes"))
         self.announce_button = button(self.tr("Announce the results (唱标)"), self.announce)
-        g.addWidget(QLabel(self.tr("Time to confirm the record:")), 5, 0)
-        g.addWidget(self.confirmation_minutes, 5, 1)
-        g.addWidget(self.announce_button, 5, 3)
+        g.addWidget(QLabel(self.tr("Time to confirm the record:")), 3, 0)
+        g.addWidget(self.confirmation_minutes, 3, 1)
+        g.addWidget(self.announce_button, 3, 3)
 
         self.finish_button = button(self.tr("Finish the opening (结束开标)"), self.finish)
-        g.addWidget(self.finish_button, 6, 3)
+        g.addWidget(self.finish_button, 3, 4)
         self.role_note = QLabel(
             self.tr(
                 "Only the host runs the steps. As recorder or supervisor you follow the opening"
@@ -276,7 +271,7 @@ class OperatorPage(Page):
         self.role_note.setWordWrap(True)
         self.role_note.setAccessibleName(self.tr("Your part in the opening"))
         self.role_note.hide()
-        g.addWidget(self.role_note, 7, 0, 1, 4)
+        g.addWidget(self.role_note, 4, 0, 1, 5)
         g.setColumnStretch(2, 1)
         return box
 
@@ -464,9 +459,7 @@ class OperatorPage(Page):
         self._busy = False
 
     def _clear_opening(self) -> None:
-        self._restart_timer.stop()
         self._failure = None
-        self._restarts = 0
         self._stashed_decisions = None
         self.board_model.set_rows([])
         self.objections_model.set_rows([])
@@ -575,7 +568,6 @@ class OperatorPage(Page):
     def _on_event(self, feed: OpeningFeed, event: wire.OpeningEvent) -> None:
         if feed is not self.feed:
             return
-        self._restarts = 0  # the stream is alive
         for line in self.text.describe_event(event, details=False):
             self.log_view.appendPlainText(line)
         if event.kind in ("signature", "record") and feed.state is not None:
@@ -606,27 +598,13 @@ class OperatorPage(Page):
         self._update_actions()
 
     def _on_failed(self, feed: OpeningFeed, exc: BaseException) -> None:
+        # The feed itself follows again after errors a new try may mend; this one it gave up
+        # on (not a participant, no such opening, a session that keeps being refused).
         if feed is not self.feed:
             return
         self._failure = exc
         self._on_stale(feed)
         self._update_actions()
-        # A session that ended (an expired token whose renewal failed) or a platform that
-        # answered badly for longer than the stream's own retries: follow again, a few times.
-        # Not a participant, no such opening: nothing to retry.
-        if isinstance(exc, AuthError | ConnectionFailedError | ServerError) and (
-            self._restarts < _RESTARTS
-        ):
-            self._restarts += 1
-            self._restart_timer.start(3000)
-
-    def _restart_stream(self) -> None:
-        feed = self.feed
-        if feed is not None and feed.running and self._failure is not None:
-            self._failure = None
-            feed.restart_stream()
-            self._on_stale(feed)
-            self._update_actions()
 
     # -- the clock --
 

@@ -2,6 +2,76 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en_US">
 <context>
+    <name>BiddersModel</name>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Bidder</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Credit code</source>
+        <translation>信用代码</translation>
+    </message>
+    <message>
+        <source>Signed in</source>
+        <translation>签到时间</translation>
+    </message>
+    <message>
+        <source>Decryption</source>
+        <translation>解密状态</translation>
+    </message>
+    <message>
+        <source> (you)</source>
+        <translation>（我方）</translation>
+    </message>
+    <message>
+        <source>not signed in</source>
+        <translation>未签到</translation>
+    </message>
+</context>
+<context>
+    <name>BoardModel</name>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Bidder</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Unified social credit code</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>Signed in at</source>
+        <translation>签到时间</translation>
+    </message>
+    <message>
+        <source>Released at</source>
+        <translation>解密开始时间</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>解密状态</translation>
+    </message>
+    <message>
+        <source>Ended at</source>
+        <translation>解密结束时间</translation>
+    </message>
+    <message>
+        <source>Cause</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Not signed in</source>
+        <translation>未签到</translation>
+    </message>
+</context>
+<context>
     <name>CertDetailsView</name>
     <message>
         <source>Certificate details</source>
@@ -472,6 +542,101 @@
     </message>
 </context>
 <context>
+    <name>FailureDecisionDialog</name>
+    <message>
+        <source>Close the decryption window</source>
+        <translation>结束解密</translation>
+    </message>
+    <message>
+        <source>{0} bid(s) did not open. Decide each by its cause (Art. 31): the bidder&apos;s fault → revoked (撤销); the platform&apos;s or another party&apos;s fault → withdrawn (撤回). The platform proposes a cause; override it only with a reason.</source>
+        <translation>有 {0} 份投标文件未能解密。请按原因逐一认定（《电子招标投标办法》第三十一条）：因投标人原因的 → 视为撤销；因平台或其他方原因的 → 视为撤回。平台已给出建议原因；如不采纳，须说明理由。</translation>
+    </message>
+    <message>
+        <source>Bids that did not open</source>
+        <translation>未能解密的投标文件</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Bidder</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Platform&apos;s proposal</source>
+        <translation>平台建议</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>认定</translation>
+    </message>
+    <message>
+        <source>Reason for the decision</source>
+        <translation>认定理由</translation>
+    </message>
+    <message>
+        <source>Not released → bidder&apos;s fault: revoked (撤销)</source>
+        <translation>未解密 → 投标人原因：视为撤销</translation>
+    </message>
+    <message>
+        <source>Release failed → bidder&apos;s fault: revoked (撤销), unless the platform finds its own failure: withdrawn (撤回)</source>
+        <translation>解密失败 → 投标人原因：视为撤销；如平台查明系自身故障：视为撤回</translation>
+    </message>
+    <message>
+        <source>Bidder&apos;s fault → revoked (撤销)</source>
+        <translation>投标人原因 → 视为撤销</translation>
+    </message>
+    <message>
+        <source>Platform&apos;s fault → withdrawn (撤回)</source>
+        <translation>平台原因 → 视为撤回</translation>
+    </message>
+    <message>
+        <source>Decision for bidder {0}</source>
+        <translation>投标人 {0} 的认定</translation>
+    </message>
+    <message>
+        <source>Reason for bidder {0}</source>
+        <translation>投标人 {0} 的认定理由</translation>
+    </message>
+    <message>
+        <source>Required when you decide yourself</source>
+        <translation>不采纳平台建议时必填</translation>
+    </message>
+    <message>
+        <source>Reason for the decisions</source>
+        <translation>认定理由</translation>
+    </message>
+    <message>
+        <source>Required: goes on the record</source>
+        <translation>必填：将记入开标记录</translation>
+    </message>
+    <message>
+        <source>Reason for the decisions:</source>
+        <translation>认定理由：</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Close the window</source>
+        <translation>结束解密</translation>
+    </message>
+    <message>
+        <source>Give the reason for these decisions: it goes on the record.</source>
+        <translation>请填写认定理由：该理由将记入开标记录。</translation>
+    </message>
+    <message>
+        <source>Give the reason for your decision on bidder {0}.</source>
+        <translation>请填写对投标人 {0} 的认定理由。</translation>
+    </message>
+</context>
+<context>
     <name>FirstStartDialog</name>
     <message>
         <source>Welcome to SealBid</source>
@@ -492,6 +657,309 @@
     <message>
         <source>Platform URL</source>
         <translation>平台 URL</translation>
+    </message>
+</context>
+<context>
+    <name>HallPage</name>
+    <message>
+        <source>Opening hall</source>
+        <translation>开标大厅</translation>
+    </message>
+    <message>
+        <source>Section:</source>
+        <translation>标段：</translation>
+    </message>
+    <message>
+        <source>Section to attend</source>
+        <translation>要参加开标的标段</translation>
+    </message>
+    <message>
+        <source>&amp;Join</source>
+        <translation>进入(&amp;J)</translation>
+    </message>
+    <message>
+        <source>Join the opening</source>
+        <translation>进入开标</translation>
+    </message>
+    <message>
+        <source>Reload list</source>
+        <translation>刷新列表</translation>
+    </message>
+    <message>
+        <source>Hall notice</source>
+        <translation>大厅提示</translation>
+    </message>
+    <message>
+        <source>Platform error</source>
+        <translation>平台错误</translation>
+    </message>
+    <message>
+        <source>Connection warning</source>
+        <translation>连接警告</translation>
+    </message>
+    <message>
+        <source>Opening</source>
+        <translation>开标</translation>
+    </message>
+    <message>
+        <source>Phase</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Countdown</source>
+        <translation>倒计时</translation>
+    </message>
+    <message>
+        <source>My status</source>
+        <translation>我的状态</translation>
+    </message>
+    <message>
+        <source>My status:</source>
+        <translation>我的状态：</translation>
+    </message>
+    <message>
+        <source>&amp;Sign in (签到)</source>
+        <translation>签到(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <source>&amp;Decrypt (解密)</source>
+        <translation>解密(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Decrypt my bid</source>
+        <translation>解密我的投标文件</translation>
+    </message>
+    <message>
+        <source>Unwrap your bid&apos;s file key on this computer and release it to the platform</source>
+        <translation>在本机解开投标文件的文件密钥，并提交给平台</translation>
+    </message>
+    <message>
+        <source>&amp;Rehearse (解密自检)</source>
+        <translation>解密自检(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Rehearse decryption</source>
+        <translation>解密自检</translation>
+    </message>
+    <message>
+        <source>Check that your current key opens the uploaded bid; nothing is sent</source>
+        <translation>检查您当前的密钥能否打开已上传的投标文件；不会发送任何内容</translation>
+    </message>
+    <message>
+        <source>Raise &amp;objection (异议)…</source>
+        <translation>提出异议(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Raise an objection</source>
+        <translation>提出异议</translation>
+    </message>
+    <message>
+        <source>Working</source>
+        <translation>处理中</translation>
+    </message>
+    <message>
+        <source>Result of the last step</source>
+        <translation>上一步操作结果</translation>
+    </message>
+    <message>
+        <source>Bidders</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Results (唱标)</source>
+        <translation>唱标结果</translation>
+    </message>
+    <message>
+        <source>Only my objections</source>
+        <translation>仅显示我方异议</translation>
+    </message>
+    <message>
+        <source>Objections</source>
+        <translation>异议</translation>
+    </message>
+    <message>
+        <source>Objections (异议)</source>
+        <translation>异议</translation>
+    </message>
+    <message>
+        <source>The opening record appears here once announced.</source>
+        <translation>唱标后，开标记录将显示在此处。</translation>
+    </message>
+    <message>
+        <source>Record (开标记录)</source>
+        <translation>开标记录</translation>
+    </message>
+    <message>
+        <source>Opening events</source>
+        <translation>开标事件</translation>
+    </message>
+    <message>
+        <source>Event log</source>
+        <translation>事件日志</translation>
+    </message>
+    <message>
+        <source>Log in first: the hall shows the openings of your bids.</source>
+        <translation>请先登录：开标大厅显示您所投标段的开标。</translation>
+    </message>
+    <message>
+        <source>The opening hall is for bidders. You are logged in as opening staff: run or watch the opening in the Opening console.</source>
+        <translation>开标大厅供投标人使用。您当前以开标工作人员身份登录：请在“开标主持台”中主持或观看开标。</translation>
+    </message>
+    <message>
+        <source>Could not read the sections: {0}</source>
+        <translation>无法读取标段：{0}</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <source>Connection to the platform lost — reconnecting; shown as of {0}. Actions are disabled until the platform answers again.</source>
+        <translation>与平台的连接已中断，正在重新连接；当前显示的是 {0} 时的状态。平台恢复响应前，各项操作均不可用。</translation>
+    </message>
+    <message>
+        <source> — failed tender (流标)</source>
+        <translation> — 流标</translation>
+    </message>
+    <message>
+        <source>Opening time: {0}</source>
+        <translation>开标时间：{0}</translation>
+    </message>
+    <message>
+        <source>Host: {0}</source>
+        <translation>主持人：{0}</translation>
+    </message>
+    <message>
+        <source>Bids: {0}</source>
+        <translation>投标文件数：{0}</translation>
+    </message>
+    <message>
+        <source>Window closes: {0}</source>
+        <translation>解密截止：{0}</translation>
+    </message>
+    <message>
+        <source>Confirm by: {0}</source>
+        <translation>签认截止：{0}</translation>
+    </message>
+    <message>
+        <source>not yet published</source>
+        <translation>尚未公布</translation>
+    </message>
+    <message>
+        <source>not signed in</source>
+        <translation>未签到</translation>
+    </message>
+    <message>
+        <source>Number: {0}</source>
+        <translation>序号：{0}</translation>
+    </message>
+    <message>
+        <source>Signed in: {0}</source>
+        <translation>签到：{0}</translation>
+    </message>
+    <message>
+        <source>Decryption: {0}</source>
+        <translation>解密：{0}</translation>
+    </message>
+    <message>
+        <source>Attempts: {0}</source>
+        <translation>尝试次数：{0}</translation>
+    </message>
+    <message>
+        <source>Last error: {0}</source>
+        <translation>最近错误：{0}</translation>
+    </message>
+    <message>
+        <source>Opening in</source>
+        <translation>距开标</translation>
+    </message>
+    <message>
+        <source>Waiting for the host to start</source>
+        <translation>等待主持人开始开标</translation>
+    </message>
+    <message>
+        <source>Window closes in</source>
+        <translation>距解密截止</translation>
+    </message>
+    <message>
+        <source>Confirm within</source>
+        <translation>距签认截止</translation>
+    </message>
+    <message>
+        <source>Failed: {0}</source>
+        <translation>失败：{0}</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>正在签到…</translation>
+    </message>
+    <message>
+        <source>Signed in at {0}.</source>
+        <translation>已于 {0} 签到。</translation>
+    </message>
+    <message>
+        <source>Decrypting: unwrapping the file key and releasing it to the platform…</source>
+        <translation>正在解密：解开文件密钥并提交给平台…</translation>
+    </message>
+    <message>
+        <source>Your bid opened. Its content stays sealed until the window closes.</source>
+        <translation>您的投标文件已解密。解密时限结束前，其内容仍保持密封。</translation>
+    </message>
+    <message>
+        <source>Decryption failed: {0}</source>
+        <translation>解密失败：{0}</translation>
+    </message>
+    <message>
+        <source>You may try again while the window is open.</source>
+        <translation>解密时限内可以重试。</translation>
+    </message>
+    <message>
+        <source>Rehearsing the decryption…</source>
+        <translation>正在进行解密自检…</translation>
+    </message>
+    <message>
+        <source>Rehearsal passed: your current key opens the uploaded bid.</source>
+        <translation>解密自检通过：您当前的密钥可以打开已上传的投标文件。</translation>
+    </message>
+    <message>
+        <source>Rehearsal FAILED: fix the problems below before the window opens.</source>
+        <translation>解密自检未通过：请在开始解密前解决以下问题。</translation>
+    </message>
+    <message>
+        <source>Your objection (it goes on the opening record):</source>
+        <translation>您的异议（将记入开标记录）：</translation>
+    </message>
+    <message>
+        <source>The objection is empty: nothing was sent.</source>
+        <translation>异议内容为空：未发送。</translation>
+    </message>
+    <message>
+        <source>The objection is longer than 4000 characters.</source>
+        <translation>异议内容超过 4000 个字符。</translation>
+    </message>
+    <message>
+        <source>Send this objection to the host? It goes on the record.
+
+{0}</source>
+        <translation>向主持人提出此异议？异议将记入开标记录。
+
+{0}</translation>
+    </message>
+    <message>
+        <source>Objection {0} sent; the host&apos;s answer appears below.</source>
+        <translation>异议 {0} 已发送；主持人的答复将显示在下方。</translation>
+    </message>
+    <message>
+        <source>Sending the objection…</source>
+        <translation>正在发送异议…</translation>
     </message>
 </context>
 <context>
@@ -814,6 +1282,618 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
 {0}
 
 中断的上传会在下次启动时继续；中断的密封不会留下任何文件。仍要退出吗？</translation>
+    </message>
+</context>
+<context>
+    <name>ObjectionsModel</name>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Raised by</source>
+        <translation>提出人</translation>
+    </message>
+    <message>
+        <source>Raised at</source>
+        <translation>提出时间</translation>
+    </message>
+    <message>
+        <source>Objection</source>
+        <translation>异议内容</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>答复</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>答复人及时间</translation>
+    </message>
+    <message>
+        <source> (you)</source>
+        <translation>（我方）</translation>
+    </message>
+    <message>
+        <source>Not answered</source>
+        <translation>未答复</translation>
+    </message>
+</context>
+<context>
+    <name>OpeningText</name>
+    <message>
+        <source>Waiting for the opening</source>
+        <translation>等待开标</translation>
+    </message>
+    <message>
+        <source>Sign-in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <source>Bidder list published</source>
+        <translation>已公布投标人名单</translation>
+    </message>
+    <message>
+        <source>Decryption window</source>
+        <translation>解密中</translation>
+    </message>
+    <message>
+        <source>Decryption closed</source>
+        <translation>解密结束</translation>
+    </message>
+    <message>
+        <source>Results announced</source>
+        <translation>已唱标</translation>
+    </message>
+    <message>
+        <source>Confirming the record</source>
+        <translation>签认开标记录</translation>
+    </message>
+    <message>
+        <source>Opening finished</source>
+        <translation>开标结束</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>待解密</translation>
+    </message>
+    <message>
+        <source>Opened</source>
+        <translation>已解密</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>解密失败</translation>
+    </message>
+    <message>
+        <source>Revoked (撤销)</source>
+        <translation>视为撤销</translation>
+    </message>
+    <message>
+        <source>Withdrawn (撤回)</source>
+        <translation>视为撤回</translation>
+    </message>
+    <message>
+        <source>Not opened (failed tender)</source>
+        <translation>未解密（流标）</translation>
+    </message>
+    <message>
+        <source>Bidder</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>主持人</translation>
+    </message>
+    <message>
+        <source>Recorder</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>监督人</translation>
+    </message>
+    <message>
+        <source>confirmed</source>
+        <translation>签认</translation>
+    </message>
+    <message>
+        <source>declined</source>
+        <translation>拒绝签认</translation>
+    </message>
+    <message>
+        <source>    {0}. {1} ({2})  signed in: {3}</source>
+        <translation>    {0}. {1}（{2}）  签到：{3}</translation>
+    </message>
+    <message>
+        <source>    Reason: {0}</source>
+        <translation>    原因：{0}</translation>
+    </message>
+    <message>
+        <source>Phase: {0}</source>
+        <translation>阶段：{0}</translation>
+    </message>
+    <message>
+        <source> (by {0})</source>
+        <translation>（操作人：{0}）</translation>
+    </message>
+    <message>
+        <source>Bidder {0} {1} signed in</source>
+        <translation>投标人 {0} {1} 已签到</translation>
+    </message>
+    <message>
+        <source>Bidder list published: {0} bids</source>
+        <translation>已公布投标人名单：共 {0} 份投标文件</translation>
+    </message>
+    <message>
+        <source>Decryption window extended by {0} minutes, until {1}; reason: {2}</source>
+        <translation>解密时限延长 {0} 分钟，至 {1}；理由：{2}</translation>
+    </message>
+    <message>
+        <source>Decryption window open: {0} minutes, until {1}</source>
+        <translation>开始解密：解密时限 {0} 分钟，至 {1}</translation>
+    </message>
+    <message>
+        <source>Bidder {0} decryption: {1} (attempt {2})</source>
+        <translation>投标人 {0} 解密：{1}（第 {2} 次）</translation>
+    </message>
+    <message>
+        <source>Results: {0} valid bids</source>
+        <translation>唱标：有效投标文件 {0} 份</translation>
+    </message>
+    <message>
+        <source>Objection {0} by {1}: {2}</source>
+        <translation>异议 {0}（{1} 提出）：{2}</translation>
+    </message>
+    <message>
+        <source>Objection {0} answered by {1}: {2}</source>
+        <translation>异议 {0}（{1} 答复）：{2}</translation>
+    </message>
+    <message>
+        <source>Opening record revision {0}: SHA-256 {1}</source>
+        <translation>开标记录第 {0} 版：SHA-256 {1}</translation>
+    </message>
+    <message>
+        <source>{0} {1} signed the record: {2}</source>
+        <translation>{0} {1} 签署开标记录：{2}</translation>
+    </message>
+    <message>
+        <source>; reason: {0}</source>
+        <translation>；理由：{0}</translation>
+    </message>
+    <message>
+        <source>The opening finished; the record is closed</source>
+        <translation>开标结束，开标记录已关闭</translation>
+    </message>
+    <message>
+        <source>       Cause: {0}</source>
+        <translation>       原因：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>OpeningsModel</name>
+    <message>
+        <source>Opening time</source>
+        <translation>开标时间</translation>
+    </message>
+    <message>
+        <source>Project / section</source>
+        <translation>项目 / 标段</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Phase</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Opening today</source>
+        <translation>今日开标</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorPage</name>
+    <message>
+        <source>Note</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>Go to the opening hall</source>
+        <translation>前往开标大厅</translation>
+    </message>
+    <message>
+        <source>Openings</source>
+        <translation>开标列表</translation>
+    </message>
+    <message>
+        <source>Refresh list</source>
+        <translation>刷新列表</translation>
+    </message>
+    <message>
+        <source>Refresh the openings</source>
+        <translation>刷新开标列表</translation>
+    </message>
+    <message>
+        <source>Connection state</source>
+        <translation>连接状态</translation>
+    </message>
+    <message>
+        <source>Choose an opening on the left.</source>
+        <translation>请在左侧选择一场开标。</translation>
+    </message>
+    <message>
+        <source>Phase</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Countdown</source>
+        <translation>倒计时</translation>
+    </message>
+    <message>
+        <source>Sign-in and decryption counts</source>
+        <translation>签到和解密统计</translation>
+    </message>
+    <message>
+        <source>Opening staff</source>
+        <translation>开标工作人员</translation>
+    </message>
+    <message>
+        <source>Result of the last step</source>
+        <translation>上一步操作结果</translation>
+    </message>
+    <message>
+        <source>Decryption board</source>
+        <translation>解密情况</translation>
+    </message>
+    <message>
+        <source>Objections</source>
+        <translation>异议</translation>
+    </message>
+    <message>
+        <source>Record and signatures</source>
+        <translation>开标记录与签名</translation>
+    </message>
+    <message>
+        <source>Event log</source>
+        <translation>事件日志</translation>
+    </message>
+    <message>
+        <source>Opening console</source>
+        <translation>开标主持台</translation>
+    </message>
+    <message>
+        <source>Steps (host only)</source>
+        <translation>开标步骤（仅限主持人）</translation>
+    </message>
+    <message>
+        <source>Recorder (default: the platform&apos;s)</source>
+        <translation>记录人（默认：平台指定）</translation>
+    </message>
+    <message>
+        <source>Recorder</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <source>Supervisor (default: the platform&apos;s)</source>
+        <translation>监督人（默认：平台指定）</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>监督人</translation>
+    </message>
+    <message>
+        <source>Start the opening (开始开标)</source>
+        <translation>开始开标</translation>
+    </message>
+    <message>
+        <source>Publish the bidder list (公布投标人名单)</source>
+        <translation>公布投标人名单</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>Decryption window length in minutes</source>
+        <translation>解密时限（分钟）</translation>
+    </message>
+    <message>
+        <source>Open the decryption window</source>
+        <translation>开始解密</translation>
+    </message>
+    <message>
+        <source>Window length:</source>
+        <translation>解密时限：</translation>
+    </message>
+    <message>
+        <source>Extension in minutes</source>
+        <translation>延长时间（分钟）</translation>
+    </message>
+    <message>
+        <source>Reason for the extension (on the record)</source>
+        <translation>延长理由（记入开标记录）</translation>
+    </message>
+    <message>
+        <source>Reason for the extension</source>
+        <translation>延长理由</translation>
+    </message>
+    <message>
+        <source>Extend the window</source>
+        <translation>延长解密时限</translation>
+    </message>
+    <message>
+        <source>Extend by:</source>
+        <translation>延长：</translation>
+    </message>
+    <message>
+        <source>End decryption (结束解密)</source>
+        <translation>结束解密</translation>
+    </message>
+    <message>
+        <source>Confirmation period in minutes</source>
+        <translation>签认期限（分钟）</translation>
+    </message>
+    <message>
+        <source>Announce the results (唱标)</source>
+        <translation>唱标</translation>
+    </message>
+    <message>
+        <source>Time to confirm the record:</source>
+        <translation>开标记录签认期限：</translation>
+    </message>
+    <message>
+        <source>Finish the opening (结束开标)</source>
+        <translation>结束开标</translation>
+    </message>
+    <message>
+        <source>Only the host runs the steps. As recorder or supervisor you follow the opening here and sign the record under “Record and signatures”.</source>
+        <translation>开标步骤仅由主持人操作。记录人或监督人可在此跟进开标过程，并在“开标记录与签名”中签署开标记录。</translation>
+    </message>
+    <message>
+        <source>Your part in the opening</source>
+        <translation>您在开标中的职责</translation>
+    </message>
+    <message>
+        <source>Answer to the selected objection</source>
+        <translation>对所选异议的答复</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>答复</translation>
+    </message>
+    <message>
+        <source>Answer the selected objection</source>
+        <translation>答复所选异议</translation>
+    </message>
+    <message>
+        <source>Log in first: the opening console is for the opening staff.</source>
+        <translation>请先登录：开标主持台供开标工作人员使用。</translation>
+    </message>
+    <message>
+        <source>The opening console is for the opening staff (host, recorder, supervisor). Bidders take part in the opening in the opening hall.</source>
+        <translation>开标主持台供开标工作人员（主持人、记录人、监督人）使用。投标人请在开标大厅参加开标。</translation>
+    </message>
+    <message>
+        <source>Loading the openings…</source>
+        <translation>正在加载开标列表…</translation>
+    </message>
+    <message>
+        <source>{0} opening(s) today ({1}, platform time); {2} in all.</source>
+        <translation>今日（{1}，平台时间）有 {0} 场开标；共 {2} 场。</translation>
+    </message>
+    <message>
+        <source>The openings could not be loaded: {0}</source>
+        <translation>无法加载开标列表：{0}</translation>
+    </message>
+    <message>
+        <source>The record appears here once it is announced.</source>
+        <translation>唱标后，开标记录将显示在此处。</translation>
+    </message>
+    <message>
+        <source>Phase: {0}</source>
+        <translation>阶段：{0}</translation>
+    </message>
+    <message>
+        <source> — failed tender (流标)</source>
+        <translation> — 流标</translation>
+    </message>
+    <message>
+        <source>Signed in: {0} (the bidder list is not published yet)</source>
+        <translation>已签到：{0}（投标人名单尚未公布）</translation>
+    </message>
+    <message>
+        <source>Signed in {0}/{1} · opened {2}/{1}</source>
+        <translation>已签到 {0}/{1} · 已解密 {2}/{1}</translation>
+    </message>
+    <message>
+        <source> · failed tries {0}</source>
+        <translation> · 解密失败 {0} 次</translation>
+    </message>
+    <message>
+        <source> · revoked {0} · withdrawn {1}</source>
+        <translation> · 视为撤销 {0} · 视为撤回 {1}</translation>
+    </message>
+    <message>
+        <source>Host: {0} · recorder: {1} · supervisor: {2}</source>
+        <translation>主持人：{0} · 记录人：{1} · 监督人：{2}</translation>
+    </message>
+    <message>
+        <source>not signed</source>
+        <translation>未签署</translation>
+    </message>
+    <message>
+        <source>Staff signatures: {0}</source>
+        <translation>工作人员签名：{0}</translation>
+    </message>
+    <message>
+        <source>The platform stopped sending this opening: {0}</source>
+        <translation>平台已停止推送此场开标：{0}</translation>
+    </message>
+    <message>
+        <source>Reading the opening from the platform…</source>
+        <translation>正在从平台读取开标信息…</translation>
+    </message>
+    <message>
+        <source>Connection to the platform lost — reconnecting; shown as of {0}</source>
+        <translation>与平台的连接已中断，正在重新连接；当前显示的是 {0} 时的状态</translation>
+    </message>
+    <message>
+        <source>Opening time {0} — in {1}</source>
+        <translation>开标时间 {0}，还有 {1}</translation>
+    </message>
+    <message>
+        <source>Opening time {0} reached — start the opening</source>
+        <translation>已到开标时间 {0}，请开始开标</translation>
+    </message>
+    <message>
+        <source>Decryption window closes at {0} — {1} left</source>
+        <translation>解密时限截至 {0}，剩余 {1}</translation>
+    </message>
+    <message>
+        <source>The decryption window&apos;s time is up ({0}) — end decryption</source>
+        <translation>解密时限已到（{0}），请结束解密</translation>
+    </message>
+    <message>
+        <source>Confirmation until {0} — {1} left</source>
+        <translation>签认截至 {0}，剩余 {1}</translation>
+    </message>
+    <message>
+        <source>The confirmation period ended at {0}</source>
+        <translation>签认期限已于 {0} 结束</translation>
+    </message>
+    <message>
+        <source>Platform time {0}</source>
+        <translation>平台时间 {0}</translation>
+    </message>
+    <message>
+        <source>{0}: sending to the platform…</source>
+        <translation>{0}：正在发送到平台…</translation>
+    </message>
+    <message>
+        <source>{0}: done.</source>
+        <translation>{0}：已完成。</translation>
+    </message>
+    <message>
+        <source>{0}: refused — {1}</source>
+        <translation>{0}：平台拒绝 — {1}</translation>
+    </message>
+    <message>
+        <source>Start the opening?</source>
+        <translation>开始开标？</translation>
+    </message>
+    <message>
+        <source>Start the opening of {0}? Sign-in opens for the bidders. With fewer than three bids the opening ends at once as a failed tender (流标).</source>
+        <translation>开始 {0} 的开标？投标人随即可以签到。投标文件不足三份的，开标立即结束，按流标处理。</translation>
+    </message>
+    <message>
+        <source>Start the opening</source>
+        <translation>开始开标</translation>
+    </message>
+    <message>
+        <source>Publish the bidder list?</source>
+        <translation>公布投标人名单？</translation>
+    </message>
+    <message>
+        <source>Publish the bidder list? Every bidder then sees the others&apos; names and sign-in times. This cannot be undone.</source>
+        <translation>公布投标人名单？公布后，每个投标人都能看到其他投标人的名称和签到时间。此操作不可取消。</translation>
+    </message>
+    <message>
+        <source>Publish the bidder list</source>
+        <translation>公布投标人名单</translation>
+    </message>
+    <message>
+        <source>Open the decryption window?</source>
+        <translation>开始解密？</translation>
+    </message>
+    <message>
+        <source>Open the decryption window for {0} minutes? Bidders release their keys until it ends.</source>
+        <translation>开始解密，解密时限为 {0} 分钟？投标人须在解密时限结束前完成解密。</translation>
+    </message>
+    <message>
+        <source>Give the reason for the extension: it goes on the record.</source>
+        <translation>请填写延长理由：该理由将记入开标记录。</translation>
+    </message>
+    <message>
+        <source>Extend the window?</source>
+        <translation>延长解密时限？</translation>
+    </message>
+    <message>
+        <source>Extend the decryption window by {0} minutes for this reason: {1}?</source>
+        <translation>将解密时限延长 {0} 分钟，理由：{1}？</translation>
+    </message>
+    <message>
+        <source>End decryption</source>
+        <translation>结束解密</translation>
+    </message>
+    <message>
+        <source>End decryption early?</source>
+        <translation>提前结束解密？</translation>
+    </message>
+    <message>
+        <source>The window runs until {0}. End decryption now? The platform allows it only when every bid has opened; every summary is then published at once.</source>
+        <translation>解密时限至 {0}。现在结束解密吗？仅当所有投标文件均已解密时，平台才允许提前结束；随后将同时公布全部开标一览表。</translation>
+    </message>
+    <message>
+        <source>End decryption?</source>
+        <translation>结束解密？</translation>
+    </message>
+    <message>
+        <source>Every bid opened. End decryption and publish every summary at once?</source>
+        <translation>所有投标文件均已解密。结束解密并同时公布全部开标一览表吗？</translation>
+    </message>
+    <message>
+        <source>{0} bid(s) did not open and will be decided as you chose. End decryption and publish every summary at once? This cannot be undone.</source>
+        <translation>有 {0} 份投标文件未能解密，将按您的认定处理。结束解密并同时公布全部开标一览表吗？此操作不可取消。</translation>
+    </message>
+    <message>
+        <source>Announce the results?</source>
+        <translation>开始唱标？</translation>
+    </message>
+    <message>
+        <source>Announce the results (唱标)? The platform builds and signs the opening record; participants then have {0} minutes to confirm it.</source>
+        <translation>开始唱标？平台将生成并签署开标记录，参与各方须在 {0} 分钟内签认。</translation>
+    </message>
+    <message>
+        <source>Announce the results</source>
+        <translation>唱标</translation>
+    </message>
+    <message>
+        <source>Select an objection that is not answered yet.</source>
+        <translation>请选择一条尚未答复的异议。</translation>
+    </message>
+    <message>
+        <source>Type the answer first: it goes on the record.</source>
+        <translation>请先填写答复：答复将记入开标记录。</translation>
+    </message>
+    <message>
+        <source>Answer the objection?</source>
+        <translation>答复异议？</translation>
+    </message>
+    <message>
+        <source>Answer objection {0} of {1}? The answer goes on the record: {2}</source>
+        <translation>答复 {1} 提出的异议 {0}？答复将记入开标记录：{2}</translation>
+    </message>
+    <message>
+        <source>Answer objection {0}</source>
+        <translation>答复异议 {0}</translation>
+    </message>
+    <message>
+        <source>Finish the opening? The record is closed for good.</source>
+        <translation>结束开标？开标记录将永久关闭。</translation>
+    </message>
+    <message>
+        <source>Not signed yet (as far as shown): {0}.</source>
+        <translation>尚未签署（据当前显示）：{0}。</translation>
+    </message>
+    <message>
+        <source>Finish the opening?</source>
+        <translation>结束开标？</translation>
+    </message>
+    <message>
+        <source>Finish the opening</source>
+        <translation>结束开标</translation>
     </message>
 </context>
 <context>
@@ -1551,6 +2631,329 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
     </message>
 </context>
 <context>
+    <name>RecordPanel</name>
+    <message>
+        <source>Confirmed</source>
+        <translation>已签认</translation>
+    </message>
+    <message>
+        <source>Declined</source>
+        <translation>拒绝签认</translation>
+    </message>
+    <message>
+        <source>Not yet signed</source>
+        <translation>未签认</translation>
+    </message>
+    <message>
+        <source>No response</source>
+        <translation>未回应</translation>
+    </message>
+    <message>
+        <source>Opening record</source>
+        <translation>开标记录</translation>
+    </message>
+    <message>
+        <source>Connection status</source>
+        <translation>连接状态</translation>
+    </message>
+    <message>
+        <source>The record appears after the results are announced.</source>
+        <translation>唱标后将显示开标记录。</translation>
+    </message>
+    <message>
+        <source>Opening record status</source>
+        <translation>开标记录状态</translation>
+    </message>
+    <message>
+        <source>Record digest</source>
+        <translation>开标记录摘要</translation>
+    </message>
+    <message>
+        <source>Confirmation deadline</source>
+        <translation>签认截止时间</translation>
+    </message>
+    <message>
+        <source>Your row in the record</source>
+        <translation>开标记录中的本方信息</translation>
+    </message>
+    <message>
+        <source>Bidders in the record</source>
+        <translation>开标记录中的投标人</translation>
+    </message>
+    <message>
+        <source>Signatures on the record</source>
+        <translation>开标记录上的签名</translation>
+    </message>
+    <message>
+        <source>Still to sign</source>
+        <translation>尚未签署</translation>
+    </message>
+    <message>
+        <source>Confirm the record…</source>
+        <translation>签认开标记录…</translation>
+    </message>
+    <message>
+        <source>Confirm the record</source>
+        <translation>签认开标记录</translation>
+    </message>
+    <message>
+        <source>Decline to confirm…</source>
+        <translation>拒绝签认…</translation>
+    </message>
+    <message>
+        <source>Decline to confirm the record</source>
+        <translation>拒绝签认开标记录</translation>
+    </message>
+    <message>
+        <source>Save record…</source>
+        <translation>保存开标记录…</translation>
+    </message>
+    <message>
+        <source>Save the record as a JSON file</source>
+        <translation>将开标记录保存为 JSON 文件</translation>
+    </message>
+    <message>
+        <source>Save PDF…</source>
+        <translation>保存 PDF…</translation>
+    </message>
+    <message>
+        <source>Save the signed record PDF</source>
+        <translation>保存已签署的开标记录 PDF</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Print the signed record</source>
+        <translation>打印已签署的开标记录</translation>
+    </message>
+    <message>
+        <source>Record status</source>
+        <translation>开标记录状态</translation>
+    </message>
+    <message>
+        <source>Signatures</source>
+        <translation>签名</translation>
+    </message>
+    <message>
+        <source>Connection to the platform lost — reconnecting; shown as of {time}</source>
+        <translation>与平台的连接已中断，正在重新连接；当前显示的是 {time} 时的状态</translation>
+    </message>
+    <message>
+        <source>Connecting to the platform…</source>
+        <translation>正在连接平台…</translation>
+    </message>
+    <message>
+        <source>A new revision of the record was issued: review it before signing.</source>
+        <translation>开标记录已生成新版本：请在签署前查看。</translation>
+    </message>
+    <message>
+        <source>Reading the signed record from the platform…</source>
+        <translation>正在从平台读取已签署的开标记录…</translation>
+    </message>
+    <message>
+        <source>{project} — {section} ({code}), revision {revision}</source>
+        <translation>{project} — {section}（{code}），第 {revision} 版</translation>
+    </message>
+    <message>
+        <source>Record digest (SHA-256): {digest}</source>
+        <translation>开标记录摘要（SHA-256）：{digest}</translation>
+    </message>
+    <message>
+        <source>The opening finished; the record is closed.</source>
+        <translation>开标已结束，开标记录已关闭。</translation>
+    </message>
+    <message>
+        <source>The platform names another revision: checking which one is current…</source>
+        <translation>平台指向另一个版本：正在核对当前版本…</translation>
+    </message>
+    <message>
+        <source>Your row: No. {number} {name} — decryption: {decryption}
+{summary}</source>
+        <translation>本方信息：序号 {number} {name} — 解密：{decryption}
+{summary}</translation>
+    </message>
+    <message>
+        <source>Everyone has signed this revision.</source>
+        <translation>所有人均已签署此版本。</translation>
+    </message>
+    <message>
+        <source>Staff still to sign: {names}</source>
+        <translation>尚未签署的工作人员：{names}</translation>
+    </message>
+    <message>
+        <source>Bidders still to sign: {names}</source>
+        <translation>尚未签认的投标人：{names}</translation>
+    </message>
+    <message>
+        <source>Confirm by {time} (platform time; {left} left)</source>
+        <translation>请于 {time} 前签认（平台时间；剩余 {left}）</translation>
+    </message>
+    <message>
+        <source>You have signed this revision.</source>
+        <translation>您已签署此版本。</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Opening record (*.json)</source>
+        <translation>开标记录 (*.json)</translation>
+    </message>
+    <message>
+        <source>Save the opening record</source>
+        <translation>保存开标记录</translation>
+    </message>
+    <message>
+        <source>Confirm the opening record, revision {revision}?
+
+SHA-256 {digest}
+
+Your signature is final for this revision.</source>
+        <translation>签认开标记录（第 {revision} 版）？
+
+SHA-256 {digest}
+
+签署后，您对此版本的签名不可更改。</translation>
+    </message>
+    <message>
+        <source>Decline to confirm</source>
+        <translation>拒绝签认</translation>
+    </message>
+    <message>
+        <source>Why do you decline to confirm this record? The reason goes on the record.</source>
+        <translation>请说明拒绝签认此开标记录的理由。该理由将记入开标记录。</translation>
+    </message>
+    <message>
+        <source>Declining needs a reason: nothing was signed. Enter the reason and try again.</source>
+        <translation>拒绝签认须填写理由：未作任何签署。请填写理由后重试。</translation>
+    </message>
+    <message>
+        <source>Decline to confirm the opening record, revision {revision}, with this reason?
+
+{reason}</source>
+        <translation>以下列理由拒绝签认开标记录（第 {revision} 版）？
+
+{reason}</translation>
+    </message>
+    <message>
+        <source>Signing the record…</source>
+        <translation>正在签署开标记录…</translation>
+    </message>
+    <message>
+        <source>You signed the record: {decision} ({time}).</source>
+        <translation>您已签署开标记录：{decision}（{time}）。</translation>
+    </message>
+    <message>
+        <source>Saving the record…</source>
+        <translation>正在保存开标记录…</translation>
+    </message>
+    <message>
+        <source>Record saved: {path}</source>
+        <translation>开标记录已保存：{path}</translation>
+    </message>
+    <message>
+        <source>Getting the signed record PDF from the platform (it is made after the finish; this can take a minute)…</source>
+        <translation>正在从平台获取已签署的开标记录 PDF（开标结束后生成，可能需要一分钟左右）…</translation>
+    </message>
+    <message>
+        <source>The signed record PDF verifies.</source>
+        <translation>已签署的开标记录 PDF 验证通过。</translation>
+    </message>
+    <message>
+        <source>Saving the PDF…</source>
+        <translation>正在保存 PDF…</translation>
+    </message>
+    <message>
+        <source>Signed record PDF saved: {path}</source>
+        <translation>已签署的开标记录 PDF 已保存：{path}</translation>
+    </message>
+    <message>
+        <source>Opening record — {section}</source>
+        <translation>开标记录 — {section}</translation>
+    </message>
+    <message>
+        <source>Preparing the pages for printing…</source>
+        <translation>正在准备打印页面…</translation>
+    </message>
+    <message>
+        <source>the printer could not be opened</source>
+        <translation>无法打开打印机</translation>
+    </message>
+    <message>
+        <source>Printed {pages} page(s).</source>
+        <translation>已打印 {pages} 页。</translation>
+    </message>
+    <message>
+        <source>Preparing the print preview…</source>
+        <translation>正在准备打印预览…</translation>
+    </message>
+    <message>
+        <source>Print preview opened ({pages} page(s)).</source>
+        <translation>已打开打印预览（共 {pages} 页）。</translation>
+    </message>
+</context>
+<context>
+    <name>RecordRowsModel</name>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Bidder</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Decryption</source>
+        <translation>解密状态</translation>
+    </message>
+    <message>
+        <source>Bid summary</source>
+        <translation>开标一览表</translation>
+    </message>
+    <message>
+        <source>Confirmation</source>
+        <translation>签认状态</translation>
+    </message>
+    <message>
+        <source>{number} (your row)</source>
+        <translation>{number}（本方）</translation>
+    </message>
+    <message>
+        <source>Your row: this is what you sign for</source>
+        <translation>本方信息：即您签认的内容</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsModel</name>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Bidder</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Credit code</source>
+        <translation>信用代码</translation>
+    </message>
+    <message>
+        <source>Decryption</source>
+        <translation>解密状态</translation>
+    </message>
+    <message>
+        <source>Cause (not opened)</source>
+        <translation>未解密原因</translation>
+    </message>
+    <message>
+        <source> (you)</source>
+        <translation>（我方）</translation>
+    </message>
+</context>
+<context>
     <name>SectionDetails</name>
     <message>
         <source>Section details</source>
@@ -2084,6 +3487,35 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
     <message>
         <source>Restart SealBid to start the sandbox platform.</source>
         <translation>请重启 SealBid 以启动沙箱平台。</translation>
+    </message>
+</context>
+<context>
+    <name>SignaturesModel</name>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>意见</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Certificate serial {serial}
+{subject}</source>
+        <translation>证书序列号 {serial}
+{subject}</translation>
     </message>
 </context>
 <context>
