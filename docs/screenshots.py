@@ -28,7 +28,6 @@ sys.path.insert(0, str(REPO / "tests"))  # openingkit, platformserver: the openi
 from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget  # noqa: E402
 
-
 LIVE = 0
 """Tasks that run as long as their page follows an opening (an event stream each)."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -458,4 +459,55 @@ def test_hall_shows_a_non_participant_the_platform_error_inline(ui: UiWorld, qtb
     assert not page.signin_button.isEnabled()
     assert not page.decrypt_button.isEnabled()
     assert page.stale_banner.isHidden()
+    assert ui.errors() == []
+
+
+def test_hall_signs_in_and_decrypts_with_a_usb_token_off_the_gui_thread(
+    ui: UiWorld, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bidder whose keys are on a USB key (SoftHSM2): the bid sealed for the token's
+    certificate; sign-in signs and decryption unwraps on the token, never on the GUI thread."""
+    import threading
+
+    from softhsm import sandbox_bidder_token
+
+    from crypto.token import TokenIdentity
+
+    token = sandbox_bidder_token(
+        tmp_path, monkeypatch, ui.sandbox._sandbox(), label="开标UKey", pin="135790"
+    )
+    identity = TokenIdentity.open(module=token.module, token_label=token.label, pin=token.pin)
+    kit = ui.kit()
+    sid = kit.section(bidders=3)
+    kit.submit(kit.bidders(1)[0], sid, 0, identity=identity)  # replaces the .p12-sealed bid
+    kit.past_opening(sid)
+    calls: list[tuple[str, bool]] = []
+    for name in ("sign_raw", "rsa_decrypt"):
+        original = getattr(TokenIdentity, name)
+
+        def spy(*args: Any, _name: str = name, _original: Any = original, **kw: Any) -> Any:
+            calls.append((_name, threading.current_thread() is threading.main_thread()))
+            return _original(*args, **kw)
+
+        monkeypatch.setattr(TokenIdentity, name, spy)
+    ui.ctx.set_identity(identity, source=f"token:{token.label}")
+    hall = ui.window.page("hall")
+    hall.confirm = lambda *_a: True
+    ui.window.navigate("hall", sid)
+    qtbot.waitUntil(lambda: hall.feed is not None and hall.feed.state is not None, timeout=30_000)
+    host = kit.opening(kit.party("host"), sid)
+    host.start()
+    qtbot.waitUntil(hall.signin_button.isEnabled, timeout=30_000)
+    hall.signin_button.click()
+    qtbot.waitUntil(
+        lambda: hall.feed.state.me is not None and hall.feed.state.me.signed_in_at is not None,
+        timeout=30_000,
+    )
+    host.publish_list()
+    host.open_window(30)
+    qtbot.waitUntil(hall.decrypt_button.isEnabled, timeout=30_000)
+    hall.decrypt_button.click()
+    qtbot.waitUntil(lambda: hall.feed.state.me.decryption == "opened", timeout=60_000)
+    assert {name for name, _ in calls} >= {"sign_raw", "rsa_decrypt"}
+    assert [name for name, on_gui in calls if on_gui] == []
     assert ui.errors() == []

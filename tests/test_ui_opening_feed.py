@@ -223,3 +223,18 @@ def test_hall_feed_stop_closes_its_client_only_after_the_running_read(
     gate.set()
     qtbot.waitUntil(lambda: client._http.is_closed, timeout=20_000)
     assert states == []  # a stopped feed shows nothing more
+
+
+def test_hall_feed_keeps_the_apps_platform_clock_with_the_opening(ui: UiWorld, qtbot: Any) -> None:
+    """The platform's clock as the opening tells it is the one the status bar shows too."""
+    from datetime import timedelta
+
+    sid = _section(ui)  # moved the platform's clock minutes ahead
+    ui.login("bidder", 0)
+    ui.ctx.note_clock_offset(timedelta(0))
+    feed = OpeningFeed(ui.ctx, sid)
+    feed.start()
+    qtbot.waitUntil(lambda: feed.state is not None, timeout=20_000)
+    assert abs((ui.ctx.clock_offset - ui.clock.offset).total_seconds()) < 2
+    assert abs((ui.ctx.server_now() - feed.server_now()).total_seconds()) < 2
+    feed.stop()

@@ -31,7 +31,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -163,6 +163,11 @@ class OpeningFeed(QObject):
     def _note_server_time(self, t: datetime) -> None:
         self._server_time = t
         self._state_at = time.monotonic()
+        # The status bar's platform clock and the other pages' countdowns use the context's
+        # offset (measured every few minutes): keep it with what the opening just told.
+        offset = t - datetime.now(UTC)
+        if abs((offset - self.ctx.clock_offset).total_seconds()) > 0.5:
+            self.ctx.note_clock_offset(offset)
 
     # -- start / stop --
 
