@@ -342,7 +342,7 @@ class OpeningClient:
             raise UsageError(
                 what="平台管理员不签署开标记录 / the platform admin does not sign the record"
             )
-        self._check_before_signing(doc, info.platform_id, session)
+        self._check_before_signing(doc, info.platform_id, session, decision)
         # Who signs, as the statement names it: a bidder by its 统一社会信用代码, staff by the
         # certificate's subject (the platform's account key for them).
         if role == "bidder" and session.org_code:
@@ -380,10 +380,15 @@ class OpeningClient:
             raise
 
     def _check_before_signing(
-        self, doc: wire.SignedRecord, platform_id: str, session: wire.Session
+        self,
+        doc: wire.SignedRecord,
+        platform_id: str,
+        session: wire.Session,
+        decision: str = "confirm",
     ) -> None:
         """What the signer must agree with before signing: the record is this platform's, of
-        this section, and (a bidder) names the file of its own latest receipt."""
+        this section, and (a bidder confirming) names the file of its own latest receipt. A
+        record that does not is what declining is for: a decline is never refused for it."""
         import json
 
         body = json.loads(doc.record)
@@ -394,7 +399,7 @@ class OpeningClient:
                 what="记录不属于本平台的本标段 / the record is not this platform's record of this"
                 " section"
             )
-        if session.role != "bidder":
+        if session.role != "bidder" or decision != "confirm":
             return
         row = next(
             (r for r in body.get("bidders") or [] if r.get("org_code") == session.org_code), None

@@ -345,6 +345,36 @@ def test_a_refused_key_is_a_release_error_with_the_platforms_reason_and_can_be_r
     assert status.decryption == "opened" and status.attempts == 2
 
 
+def test_a_record_that_misstates_the_bidders_file_is_refused_for_confirming_but_declinable(
+    world: tuple[RunningPlatform, OpeningKit], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bidder's own receipt names another file than the record does: confirming is refused
+    with the advice to decline, and declining (with that reason) goes through."""
+    from client.errors import RecordInvalidError
+    from client.platform import PlatformClient
+
+    _, kit = world
+    sid = kit.section(bidders=3)
+    kit.past_opening(sid)
+    kit.run(sid, until="confirming")
+    me = kit.opening(kit.party("bidder", 0), sid)
+    real = PlatformClient.verify_receipt
+
+    def other_file(self: Any, *args: Any, **kw: Any) -> Any:  # fault injection
+        import dataclasses
+
+        got = real(self, *args, **kw)
+        receipt = got.receipt.model_copy(update={"file_sha256": "0" * 64})
+        return dataclasses.replace(got, receipt=receipt)
+
+    monkeypatch.setattr(PlatformClient, "verify_receipt", other_file)
+    with pytest.raises(RecordInvalidError, match="decline"):
+        me.sign_record("confirm")
+    signed = me.sign_record("decline", "记录中本投标人的文件摘要与本人回执不符")
+    assert signed.decision == "decline" and signed.role == "bidder"
+    assert [s.decision for s in me.record().signatures if s.role == "bidder"] == ["decline"]
+
+
 # --- the CLI through a small opening ---------------------------------------------------------
 
 

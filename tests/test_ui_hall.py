@@ -511,3 +511,23 @@ def test_hall_signs_in_and_decrypts_with_a_usb_token_off_the_gui_thread(
     assert {name for name, _ in calls} >= {"sign_raw", "rsa_decrypt"}
     assert [name for name, on_gui in calls if on_gui] == []
     assert ui.errors() == []
+
+
+def test_hall_says_what_it_shows_is_old_once_the_platform_stops_sending(
+    ui: UiWorld, qtbot: Any
+) -> None:
+    from client.errors import ServerError
+
+    sid = _section(ui, bidders=3)
+    ui.login("bidder", 0)
+    page = ui.window.page("hall")
+    assert isinstance(page, HallPage)
+    assert page.join(sid)
+    qtbot.waitUntil(lambda: page.feed is not None and page.feed.state is not None, timeout=LONG)
+    feed = page.feed
+    # The feed gave up (its retries spent): fault injected through its own signal.
+    feed.failed.emit(ServerError("503 for good", status=503))
+    assert not feed.running
+    assert not page.stale_banner.isHidden()
+    assert page.stale_banner.text() and page.error_label.text()
+    assert not page.signin_button.isEnabled() and not page.rehearse_button.isEnabled()

@@ -90,9 +90,12 @@ def test_hall_feed_calls_state_stale_while_the_line_is_down_and_resumes_without_
         assert stale[:2] == [False, True] and stale[-1] is False
         stream = feed._stream
         assert stream is not None and stream.running
+        # Stop just after a tick (sent every 5 s): the read is blocked for the next one then,
+        # and only the interrupt can end it within a second.
+        with qtbot.waitSignal(feed._bridge.tick, timeout=20_000):
+            pass
         feed.stop()
-        # Stopping ends the stream's blocked read at once, not at the next tick (5 s).
-        qtbot.waitUntil(lambda: not stream.running, timeout=3_000)
+        qtbot.waitUntil(lambda: not stream.running, timeout=1_500)
 
 
 def _slow_reads(monkeypatch: pytest.MonkeyPatch, gate: threading.Event) -> threading.Event:
@@ -140,8 +143,9 @@ def test_hall_feed_read_begun_before_the_silence_does_not_clear_stale(
     stale_when_shown: list[bool] = []
     feed.stateChanged.connect(lambda _s: stale_when_shown.append(feed.stale))
     feed.start()
-    # Nothing heard for longer than STALE_AFTER while the first read is still on its way.
-    qtbot.wait(1600)
+    # Nothing heard for longer than STALE_AFTER while the first read is still on its way: the
+    # feed's watch calls it stale with that read running (not a fixed wait: a loaded machine).
+    qtbot.waitUntil(lambda: feed._stale_mark >= 1, timeout=20_000)
     read_gate.set()
     qtbot.waitUntil(lambda: bool(stale_when_shown), timeout=20_000)
     # That read began before the silence: its state is shown, but not as current.

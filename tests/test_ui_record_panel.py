@@ -298,19 +298,32 @@ def test_hall_record_decline_needs_a_reason_and_the_saved_record_verifies(
 
     panel.confirm = say_yes
     # Cancelled prompt: nothing happens; an empty reason: refused here, nothing signed.
-    panel.ask_text = lambda title, prompt: None
+    panel.ask_text = lambda title, prompt, text: None
     panel.decline_button.click()
     assert not confirmed and panel.status_label.text() == ""
-    panel.ask_text = lambda title, prompt: "   "
+    panel.ask_text = lambda title, prompt, text: "   "
     panel.decline_button.click()
     assert not confirmed
     assert panel.status_label.text() and panel.decline_button.isEnabled()
     assert _host_record(ui, sid).signatures == ()
 
     reason = "第 1 号投标人的报价与本人回执不符"
-    panel.ask_text = lambda title, prompt: reason
+    offered: list[str] = []
+
+    def type_reason(title: str, prompt: str, text: str) -> str:
+        offered.append(text)
+        return reason
+
+    # "No" at the last question: nothing signed, but the reason is kept and offered again.
+    panel.confirm = lambda title, text: False
+    panel.ask_text = type_reason
+    panel.decline_button.click()
+    assert _host_record(ui, sid).signatures == ()
+    panel.confirm = say_yes
     with qtbot.waitSignal(panel.signed, timeout=30_000):
         panel.decline_button.click()
+    assert offered[-1] == reason
+    assert panel.decline_draft == ""  # signed: the draft is done with
     assert confirmed and reason in confirmed[0]
     qtbot.waitUntil(lambda: panel.signatures_model.rowCount() == 1, timeout=20_000)
     assert _cell(panel.signatures_model, 0, 3) == reason

@@ -51,7 +51,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -78,7 +77,7 @@ from ._printing import (
 from .context import AppContext
 from .errors import describe_error
 from .tasks import Job, Task, run_task
-from .widgets import CST, RowsModel, fmt_countdown, fmt_time, row_table
+from .widgets import CST, RowsModel, ask_yes_no, fmt_countdown, fmt_time, row_table
 
 __all__ = [
     "RecordChangedError",
@@ -416,7 +415,10 @@ class RecordPanel(QWidget):
         self._generation = 0
         # Test hooks (style: the page's dialogs are attributes tests replace).
         self.confirm: Callable[[str, str], bool] = self._ask_confirm
-        self.ask_text: Callable[[str, str], str | None] = self._ask_text
+        self.ask_text: Callable[[str, str, str], str | None] = self._ask_text
+        # The reason of a decline not signed yet (the signing failed, the dialog was left):
+        # offered again, never retyped against the deadline.
+        self.decline_draft = ""
         self.ask_save_path: Callable[[str, str], Path | None] = self._ask_save_path
 
         self.setAccessibleName(self.tr("Opening record"))
@@ -862,11 +864,10 @@ class RecordPanel(QWidget):
     # -- dialogs (replaced in tests) --
 
     def _ask_confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, title, text)
 
-    def _ask_text(self, title: str, prompt: str) -> str | None:
-        text, ok = QInputDialog.getMultiLineText(self, title, prompt)
+    def _ask_text(self, title: str, prompt: str, text: str = "") -> str | None:
+        text, ok = QInputDialog.getMultiLineText(self, title, prompt, text)
         return text if ok else None
 
     def _ask_save_path(self, kind: str, suggested: str) -> Path | None:
@@ -902,9 +903,11 @@ class RecordPanel(QWidget):
         reason = self.ask_text(
             self.tr("Decline to confirm"),
             self.tr("Why do you decline to confirm this record? The reason goes on the record."),
+            self.decline_draft,
         )
         if reason is None:
             return  # cancelled
+        self.decline_draft = reason
         if not reason.strip():
             self.status_label.setStyleSheet("color:#b00020;")
             self.status_label.setText(
@@ -939,6 +942,8 @@ class RecordPanel(QWidget):
             return
         self.last_signature = signature
         self._signed_sha256 = _statement_digest(signature)
+        if signature.decision == "decline":
+            self.decline_draft = ""
         self._signing = False
         self._update_buttons()
         self._say(

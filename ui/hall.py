@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -56,7 +55,7 @@ from .context import AppContext
 from .errors import describe_error
 from .i18n import current_language
 from .tasks import Job, Task, run_task
-from .widgets import CST, Page, fmt_countdown, fmt_time, row_table
+from .widgets import CST, Page, ask_yes_no, fmt_countdown, fmt_time, row_table
 
 __all__ = ["RECENT_DAYS", "HallPage"]
 
@@ -542,7 +541,21 @@ class HallPage(Page):
         self._show_error(describe_error(exc))
         if feed is not None:
             feed.stop()
-        self.stale_banner.hide()
+        set_feed = getattr(self.record_panel, "set_feed", None)
+        if set_feed is not None:
+            set_feed(None)  # the record panel stops following too
+        if feed is not None and feed.state is not None:
+            # What is still on screen is the opening as it stood then, not now.
+            shown = feed.state.server_time.astimezone(CST).strftime("%H:%M:%S")
+            self.stale_banner.setText(
+                self.tr(
+                    "The platform stopped sending this opening; shown as of {0}. Join again to"
+                    " follow it."
+                ).format(shown)
+            )
+            self.stale_banner.show()
+        else:
+            self.stale_banner.hide()
         self.phase_label.setText(self.tr("Not connected"))
         self.countdown_label.clear()
         self._update_actions()
@@ -832,14 +845,7 @@ class HallPage(Page):
     # -- dialogs (tests replace these) --
 
     def _ask_confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, title, text)
 
     def _ask_text(self, title: str, label: str, text: str) -> str | None:
         value, ok = QInputDialog.getMultiLineText(self, title, label, text)

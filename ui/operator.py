@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -44,6 +43,7 @@ from shiboken6 import isValid
 
 from client import wire
 from client.opening import OpeningClient
+from sealbid.errors import SealBidError
 
 from ._opening_feed import OpeningFeed
 from ._opening_models import ObjectionsModel
@@ -54,7 +54,7 @@ from ._operator_models import load_openings as _load_openings
 from .context import AppContext
 from .errors import describe_error
 from .tasks import Task, run_task
-from .widgets import CST, Page, fmt_countdown, fmt_time, row_table
+from .widgets import CST, Page, ask_yes_no, fmt_countdown, fmt_time, row_table
 
 __all__ = ["OperatorPage"]
 
@@ -712,14 +712,7 @@ class OperatorPage(Page):
     # -- the steps --
 
     def _ask_yes_no(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, title, text)
 
     def _ask_decisions(self, bidders: Sequence[wire.BidderEntry]) -> Decisions | None:
         dialog = FailureDecisionDialog(bidders, previous=self._stashed_decisions, parent=self)
@@ -768,7 +761,8 @@ class OperatorPage(Page):
         # The platform's own words (409 when another host window already did it, 422 for a
         # missing reason …); the feed reads the state again after every step.
         self._say(self.tr("{0}: refused — {1}").format(label, describe_error(exc)), error=True)
-        self.ctx.errors.show(exc)
+        if not isinstance(exc, SealBidError):
+            self.ctx.errors.show(exc)  # not the platform's answer: the error dialog, logged
 
     def _step_ended(self, feed: OpeningFeed) -> None:
         if not isValid(self):

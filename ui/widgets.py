@@ -22,12 +22,21 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
 )
-from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QMessageBox, QTableView, QWidget
 
 from .context import AppContext
 from .i18n import current_language
 
-__all__ = ["CST", "Page", "RowsModel", "fmt_countdown", "fmt_size", "fmt_time", "row_table"]
+__all__ = [
+    "CST",
+    "Page",
+    "RowsModel",
+    "ask_yes_no",
+    "fmt_countdown",
+    "fmt_size",
+    "fmt_time",
+    "row_table",
+]
 
 R = TypeVar("R")
 
@@ -87,6 +96,19 @@ class Page(QWidget):
 
     def closing(self) -> None:
         """The window is closing: stop following anything live (an opening's events)."""
+
+
+def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
+    """A yes/no question before a step that cannot be undone: "No" is the default, so an Enter
+    pressed by habit does not sign, send or close anything."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def row_table(model: QAbstractItemModel, accessible_name: str) -> QTableView:

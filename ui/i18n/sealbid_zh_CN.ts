@@ -818,6 +818,10 @@
         <translation>正在连接…</translation>
     </message>
     <message>
+        <source>The platform stopped sending this opening; shown as of {0}. Join again to follow it.</source>
+        <translation>平台已停止推送本场开标，以下为 {0} 时的状态。请重新进入以继续关注。</translation>
+    </message>
+    <message>
         <source>Not connected</source>
         <translation>未连接</translation>
     </message>
