@@ -23,7 +23,7 @@ from client.opening import OpeningClient
 
 from ._opening_models import OpeningRows, status_brush
 from ._opening_text import OpeningText
-from .context import AppContext
+from .context import STAFF, AppContext
 from .tasks import Job
 from .widgets import CST, fmt_time
 
@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 _Index = QModelIndex | QPersistentModelIndex
-_STAFF = ("host", "recorder", "supervisor", "admin")
 # Reading each section's phase costs one request: only for the openings of today, and a few.
 _PHASES_AT_MOST = 40
 
@@ -176,7 +175,9 @@ class BoardModel(OpeningRows[wire.BidderEntry]):
 def load_openings(job: Job, ctx: AppContext) -> OpeningsSnapshot:
     """The sections as openings to run: today's (platform time, Beijing date) first by opening
     time, then the upcoming ones, then the past ones, latest first (a worker)."""
-    with ctx.client() as client:
+    # A client of its own: up to 40 phase reads must not hold the shared one (the record
+    # panel, the role, the catalogue wait for it).
+    with ctx.new_client() as client:
         session = client.session or client.login()
         now = client.server_time()
         projects = {p.id: p for p in client.projects()}
@@ -206,7 +207,7 @@ def load_openings(job: Job, ctx: AppContext) -> OpeningsSnapshot:
             return (2, -t)
 
         rows.sort(key=order)
-        if session.role in _STAFF:
+        if session.role in STAFF:
             for i, r in enumerate(rows[:_PHASES_AT_MOST]):
                 if not r.today:
                     break

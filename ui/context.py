@@ -29,7 +29,10 @@ from sealbid.errors import UsageError
 from .errors import ErrorSink
 from .sandbox import EmbeddedPlatform
 
-__all__ = ["AppContext", "default_data_dir"]
+__all__ = ["STAFF", "AppContext", "default_data_dir"]
+
+STAFF = ("host", "recorder", "supervisor", "admin")
+"""The platform's staff roles (not bidders): they run or watch openings, they do not bid."""
 
 
 def default_data_dir() -> Path:

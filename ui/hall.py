@@ -51,7 +51,7 @@ from ._hall_models import BiddersModel, ResultsModel
 from ._opening_feed import OpeningFeed
 from ._opening_models import ObjectionsModel
 from ._opening_text import OpeningText, detail_text
-from .context import AppContext
+from .context import STAFF, AppContext
 from .errors import describe_error
 from .i18n import current_language
 from .tasks import Job, Task, run_task
@@ -65,7 +65,6 @@ RECENT_DAYS = 7
 """Sections whose opening was at most this many days ago are still listed (the record may be
 waiting for the bidder's signature)."""
 
-_STAFF = ("host", "recorder", "supervisor", "admin")
 _SIGNIN_PHASES = ("signin", "listed", "window")
 _OBJECT_PHASES = ("signin", "listed", "window", "closed", "announced", "confirming")
 _REHEARSE_PHASES = ("waiting", "signin", "listed", "window")
@@ -297,7 +296,7 @@ class HallPage(Page):
             m.own_org_code = own
         if self.ctx.identity is None:
             self._notice(self.tr("Log in first: the hall shows the openings of your bids."))
-        elif self._role() in _STAFF:
+        elif self._role() in STAFF:
             self._staff_notice()
         else:
             self._notice("")
@@ -305,7 +304,7 @@ class HallPage(Page):
         self._update_actions()
 
     def _role_changed(self, role: str) -> None:
-        if role in _STAFF:
+        if role in STAFF:
             self.leave()
             self._staff_notice()
         elif role == "bidder" and self.ctx.identity is not None:
@@ -340,7 +339,7 @@ class HallPage(Page):
 
     def activated(self) -> None:
         if self.ctx.identity is not None and not self.sections and self._loading is None:
-            if self._role() not in _STAFF:
+            if self._role() not in STAFF:
                 self.load_sections()
 
     def load_sections(self) -> None:
@@ -434,7 +433,7 @@ class HallPage(Page):
         if self.ctx.identity is None:
             self._notice(self.tr("Log in first: the hall shows the openings of your bids."))
             return False
-        if self._role() in _STAFF:
+        if self._role() in STAFF:
             self._staff_notice()
             return False
         self.leave()
@@ -684,7 +683,7 @@ class HallPage(Page):
         self.object_button.setEnabled(
             not busy and me is not None and signed_in and phase in _OBJECT_PHASES
         )
-        logged_in = self.ctx.identity is not None and self._role() not in _STAFF
+        logged_in = self.ctx.identity is not None and self._role() not in STAFF
         self.join_button.setEnabled(logged_in and self.section_combo.count() > 0)
         self.reload_button.setEnabled(logged_in)
         self.section_combo.setEnabled(logged_in)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from .certs import CertificatesPage
-from .context import AppContext
+from .context import STAFF, AppContext
 from .envcheck_page import EnvCheckPage
 from .firststart import FirstStartDialog
 from .hall import HallPage
@@ -59,7 +59,6 @@ def _learn_role(job: Job, ctx: AppContext, identity: object) -> tuple[object, st
 # Pages that make sense for one kind of account: the others are hidden from the navigation.
 _BIDDER_ONLY = ("prepare", "submissions", "hall")
 _STAFF_ONLY = ("operator",)
-_STAFF = ("host", "recorder", "supervisor", "admin")
 
 
 def _measure_offset(job: Job, ctx: AppContext) -> timedelta:
@@ -171,14 +170,14 @@ class MainWindow(QMainWindow):
         hide: tuple[str, ...] = ()
         if role == "bidder":
             hide = _STAFF_ONLY
-        elif role in _STAFF:
+        elif role in STAFF:
             hide = _BIDDER_ONLY
         for row in range(self.nav.count()):
             key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
             self.nav.setRowHidden(row, key in hide)
         current = self.nav.currentItem()
         if current is not None and current.data(Qt.ItemDataRole.UserRole) in hide:
-            target = "operator" if role in _STAFF else "sections"
+            target = "operator" if role in STAFF else "sections"
             self.navigate(target)
 
     def page(self, key: str) -> Page:

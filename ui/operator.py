@@ -58,7 +58,6 @@ from .widgets import CST, Page, ask_yes_no, fmt_countdown, fmt_time, row_table
 
 __all__ = ["OperatorPage"]
 
-_STAFF = ("host", "recorder", "supervisor", "admin")
 _SIGNERS = ("host", "recorder", "supervisor")
 _OBJECTION_PHASES = ("signin", "listed", "window", "closed", "announced", "confirming")
 
