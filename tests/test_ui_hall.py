@@ -531,3 +531,40 @@ def test_hall_says_what_it_shows_is_old_once_the_platform_stops_sending(
     assert not page.stale_banner.isHidden()
     assert page.stale_banner.text() and page.error_label.text()
     assert not page.signin_button.isEnabled() and not page.rehearse_button.isEnabled()
+
+
+def test_hall_follows_the_same_persons_opening_again_after_a_restart(
+    ui: UiWorld, qtbot: Any
+) -> None:
+    sid = _section(ui, bidders=3)
+    _host(ui, sid).start()
+    ui.login("bidder", 0)
+    page = ui.window.page("hall")
+    assert isinstance(page, HallPage)
+    assert page.join(sid)
+    qtbot.waitUntil(lambda: page.feed is not None and page.feed.state is not None, timeout=LONG)
+    page.leave()  # the app quits mid-opening …
+
+    # … and starts again (same settings, a new hall): it follows the opening at once.
+    again = HallPage(ui.ctx)
+    qtbot.addWidget(again)
+    again.activated()
+    qtbot.waitUntil(
+        lambda: (
+            again.feed is not None
+            and again.feed.section_id == sid
+            and again.feed.state is not None
+            and again.feed.state.phase == "signin"
+        ),
+        timeout=LONG,
+    )
+    again.leave()
+
+    # Another bidder on the same PC is not taken to the first one's opening.
+    ui.login("bidder", 1)
+    other = HallPage(ui.ctx)
+    qtbot.addWidget(other)
+    other.activated()
+    qtbot.waitUntil(lambda: other.section_combo.count() > 0, timeout=LONG)
+    ui.wait_tasks()
+    assert other.feed is None

@@ -513,3 +513,29 @@ def test_operator_board_of_80_bidders_keeps_selection_and_scroll_across_state_re
     # Another list (a different section) resets the table.
     model.set_rows(entries(1)[:3])
     assert model.rowCount() == 3
+
+
+def test_operator_console_follows_the_hosts_opening_again_after_a_restart(
+    ui: UiWorld, qtbot: Any
+) -> None:
+    kit = ui.kit()
+    sid = kit.section(bidders=3)
+    kit.past_opening(sid)
+    page = _console(ui)
+    ui.window.navigate("operator")
+    _open(ui, page, sid)
+    page.stop_feed()  # the app quits (or crashes) mid-opening …
+
+    again = OperatorPage(ui.ctx)  # … and starts again with the same settings
+    qtbot.addWidget(again)
+    again.reload()
+    qtbot.waitUntil(
+        lambda: (
+            again.feed is not None and again.feed.section_id == sid and again.feed.state is not None
+        ),
+        timeout=TIMEOUT,
+    )
+    assert again.openings_view.selectionModel().selectedRows()[0].row() == (
+        again.openings_model.row_where(lambda r: r.section_id == sid)
+    )
+    again.stop_feed()

@@ -275,6 +275,14 @@ class HallPage(Page):
     def _role(self) -> str:
         return str(getattr(self.ctx, "role", "") or "")
 
+    def _last_section_key(self) -> str:
+        """The setting that remembers the section this person last joined ("" unknown)."""
+        identity = self.ctx.identity
+        if identity is None:
+            return ""
+        who = self._own_org_code() or format(identity.signing_cert.serial_number, "x")
+        return f"hall/last_section/{who}"
+
     def _own_org_code(self) -> str | None:
         identity = self.ctx.identity
         if identity is None:
@@ -385,13 +393,18 @@ class HallPage(Page):
             self.section_combo.addItem(self._section_label(s), s.id)
         if current is not None:
             self._select(current)
-        else:
-            # The section last attended on this PC, when it is one of this bidder's to attend
-            # (the setting is the app's, not the person's: never another bidder's section).
-            last = self.section_combo.findData(self.ctx.setting("hall/last_section", "") or "")
+        rejoin = None
+        if current is None:
+            # The opening this bidder last followed on this PC (remembered per person: never
+            # another bidder's): after a restart mid-opening the hall follows it again at once.
+            key = self._last_section_key()
+            last = self.section_combo.findData(self.ctx.setting(key, "") or "") if key else -1
             if last >= 0:
                 self.section_combo.setCurrentIndex(last)
+                rejoin = self.section_combo.itemData(last)
         self.section_combo.blockSignals(False)
+        if rejoin is not None:
+            self.join(str(rejoin))
         if self.feed is not None:
             self.results_model.set_form(self._form_of(self.feed.section_id))
         self._update_actions()
@@ -441,7 +454,9 @@ class HallPage(Page):
         self.section_combo.blockSignals(True)
         self._select(section_id)
         self.section_combo.blockSignals(False)
-        self.ctx.set_setting("hall/last_section", section_id)
+        key = self._last_section_key()
+        if key:
+            self.ctx.set_setting(key, section_id)
         if section_id not in self.sections:
             generation = self._generation
             task = run_task(_load_section, self.ctx, section_id, generation)

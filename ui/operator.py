@@ -383,7 +383,20 @@ class OperatorPage(Page):
             self._select_row(current)
             if self.feed is not None and self.feed.state is not None:
                 self.openings_model.set_phase(current, self.feed.state.phase)
+        else:
+            # The opening this person last ran or watched here: after a restart (or a crash)
+            # mid-opening the console follows it again at once.
+            key = self._last_section_key()
+            last = str(self.ctx.setting(key, "") or "") if key else ""
+            if last and self.openings_model.row_where(lambda r: r.section_id == last) >= 0:
+                self.select_section(last)
         self._show_mode()
+
+    def _last_section_key(self) -> str:
+        identity = self.ctx.identity
+        if identity is None:
+            return ""
+        return f"console/last_section/{format(identity.signing_cert.serial_number, 'x')}"
 
     def _load_failed(self, n: int, exc: BaseException) -> None:
         if not isValid(self):
@@ -429,6 +442,9 @@ class OperatorPage(Page):
         self.stop_feed()
         self._clear_opening()
         self._select_row(section_id)
+        key = self._last_section_key()
+        if key:
+            self.ctx.set_setting(key, section_id)
         row = self.openings_model.row_where(lambda r: r.section_id == section_id)
         if row >= 0:
             r = self.openings_model.row(row)
