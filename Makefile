@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean ts qm
+.PHONY: run test lint typecheck unit bench clean ts qm bundle bundle-smoke
 
 # The app's translations: ui/i18n/sealbid_zh_CN.ts is the committed source (English → Chinese);
 # `make ts` refreshes it from the tr() strings in ui/ (then translate what is new), and the .qm
@@ -41,6 +41,13 @@ unit: $(STAMP) $(QM)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 test: lint typecheck unit
+
+# The one-folder bundle the installer ships (build.spec, PyInstaller): dist/sealbid/.
+bundle: $(STAMP) $(QM)
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN build.spec
+
+bundle-smoke: bundle
+	bash installer/smoke.sh dist/sealbid
 
 bench: $(STAMP)
 	$(BIN)/python bench/seal_open.py $(ARGS)
