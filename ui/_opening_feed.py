@@ -37,6 +37,7 @@ from typing import Any
 
 import httpx
 from PySide6.QtCore import QObject, QTimer, Signal
+from shiboken6 import isValid
 
 from client import PlatformClient, wire
 from client.errors import AuthError, ConnectionFailedError, ServerError
@@ -193,6 +194,8 @@ class OpeningFeed(QObject):
         self._stream = task.start()
 
     def _stream_ended(self, task: Task) -> None:
+        if not isValid(self):
+            return  # its page (and this feed) are gone: nothing to show
         if self._stream is not task:
             return  # an earlier run's stream
         self._stream = None
@@ -200,6 +203,8 @@ class OpeningFeed(QObject):
             self.refresh()  # the stream ends after "finished": read the final state once
 
     def _stream_failed(self, exc: BaseException) -> None:
+        if not isValid(self):
+            return  # its page (and this feed) are gone: nothing to show
         if not self.running:
             return
         self._set_stale(True)
@@ -264,6 +269,8 @@ class OpeningFeed(QObject):
         self._restarts = 0  # the stream is alive
 
     def _on_event(self, event: wire.OpeningEvent) -> None:
+        if not isValid(self):
+            return  # its page (and this feed) are gone: nothing to show
         if not self.running:
             return
         self._heard()
@@ -274,6 +281,8 @@ class OpeningFeed(QObject):
         self.refresh()
 
     def _on_tick(self, data: dict[str, Any]) -> None:
+        if not isValid(self):
+            return  # its page (and this feed) are gone: nothing to show
         if not self.running:
             return
         self._heard()
@@ -332,6 +341,8 @@ class OpeningFeed(QObject):
         self._reading = task.start()
 
     def _read_done(self, read: tuple[int, int], state: wire.OpeningState) -> None:
+        if not isValid(self):
+            return  # its page (and this feed) are gone: nothing to show
         if not self.running or read[0] != self._generation:
             return
         self.state = state
@@ -345,12 +356,16 @@ class OpeningFeed(QObject):
         self.stateChanged.emit(state)
 
     def _read_failed(self, read: tuple[int, int], exc: BaseException) -> None:
+        if not isValid(self):
+            return  # its page (and this feed) are gone: nothing to show
         if not self.running or read[0] != self._generation:
             return
         self._set_stale(True)
         self._retry_read.start(3000)
 
     def _read_ended(self, read: tuple[int, int], task: Task) -> None:
+        if not isValid(self):
+            return  # its page (and this feed) are gone: nothing to show
         if read[0] != self._generation or self._reading is not task:
             return
         self._reading = None

@@ -197,6 +197,7 @@ class PreparePage(Page):
         self.section_id: str | None = None
         self.seal_task: Task | None = None
         self.last_result: SealResult | None = None
+        self._just_sealed: SealResult | None = None
         self.last_sealed = ""
         self.login_prompt: QMessageBox | None = None
         self._draft_locked: str | None = None  # a section whose draft could not be read
@@ -1036,8 +1037,9 @@ class PreparePage(Page):
         self.ctx.status.emit(self.tr("Bid sealed: {0}").format(str(result.path)))
         self._changed()  # the draft remembers the sealed file
         self.submit_button.setFocus()
-        self.sealed.emit(result)
-        self.ctx.sealedBid.emit(result.section, str(result.path))
+        # Announced once the page is ready for the next seal (_seal_finished): a listener
+        # that seals again at once must not find the finished task still registered.
+        self._just_sealed = result
 
     def _seal_failed(self, exc: object) -> None:
         if not isinstance(exc, BaseException):
@@ -1061,6 +1063,10 @@ class PreparePage(Page):
         self.cancel_button.setEnabled(True)
         self._set_editing(True)
         self._update_state()
+        result, self._just_sealed = self._just_sealed, None
+        if result is not None:
+            self.sealed.emit(result)
+            self.ctx.sealedBid.emit(result.section, str(result.path))
         if self._after_seal is not None:
             item, self._after_seal = self._after_seal, None
             self.show_item(item)
