@@ -803,6 +803,66 @@ async def run_opening(
 # --- the run -------------------------------------------------------------------------------------
 
 
+def calibrated_section(
+    url: str,
+    work: Path,
+    host: Person,
+    bidders: Sequence[Person],
+    *,
+    prefix: str,
+    project_name: str,
+    section_name: str,
+    state: Path,
+) -> tuple[wire.Section, datetime, dict[str, Any]]:
+    """A project and the section to open, whose deadline (= opening time) leaves room for
+    every bidder to register, log in, seal and submit: measured first on a few bidders, one
+    after the other, on a side section whose deadline is far away (which also warms the
+    platform up). ``state``: the host client's state folder. Returns the section, its deadline
+    and the calibration figures."""
+    n = len(bidders)
+    host_client = client_for(url, host, state)
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    project = host_client.create_project(
+        wire.ProjectCreate(
+            id=f"{prefix}-{stamp}", code=f"{prefix}-{stamp}", name=project_name, sector="工程建设"
+        )
+    )
+
+    def section(suffix: str, name: str, deadline: datetime) -> wire.Section:
+        return host_client.create_section(
+            wire.SectionCreate(
+                id=f"{project.id}-{suffix}",
+                project_id=project.id,
+                code=f"{project.code}-{suffix}",
+                name=name,
+                deadline=deadline,
+                opening_time=deadline,
+                form=WORKS_FORM,
+            )
+        )
+
+    k = min(3, n)
+    cal = section("CAL", "校准标段（不开标）", datetime.now(UTC) + timedelta(hours=2))
+    t = time.perf_counter()
+    register_all(url, host.token, cal.id, bidders[:k], 1)
+    reg_each = (time.perf_counter() - t) / k
+    cal_t = [seal_and_submit(url, work, cal, b) for b in bidders[:k]]
+    # Every bidder still has to log in, seal and submit; those k are logged in already.
+    each = max(x.total_s for x in cal_t)
+    budget = 1.2 * n * (reg_each + each) + 10
+    calibration = {
+        "bidders": k,
+        "register_s": round(reg_each, 4),
+        "seal_s": round(statistics.median(x.seal_s for x in cal_t), 4),
+        "login_s": round(statistics.median(x.login_s for x in cal_t), 4),
+        "submit_s": round(statistics.median(x.submit_s for x in cal_t), 4),
+        "deadline_budget_s": round(budget, 1),
+    }
+    deadline = (datetime.now(UTC) + timedelta(seconds=budget)).replace(microsecond=0)
+    deadline += timedelta(seconds=1)
+    return section("01", section_name, deadline), deadline, calibration
+
+
 def curl_time_ms(url: str, rounds: int = 5) -> float | None:
     if shutil.which("curl") is None:
         return None
@@ -859,54 +919,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
         state = work / "state"
         host = staff["host"]
-        host_client = client_for(url, host, state)
-        for role in ("recorder", "supervisor"):
-            client_for(url, staff[role], state)
-        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-        project = host_client.create_project(
-            wire.ProjectCreate(
-                id=f"BENCH-{stamp}",
-                code=f"BENCH-{stamp}",
-                name=f"开标基准测试项目（{n} 家投标人）",
-                sector="工程建设",
-            )
+        for role in ("host", "recorder", "supervisor"):
+            client_for(url, staff[role], state)  # logged in once, for the whole opening
+        main, deadline, setup["calibration"] = calibrated_section(
+            url,
+            work,
+            host,
+            bidders,
+            prefix="BENCH",
+            project_name=f"开标基准测试项目（{n} 家投标人）",
+            section_name=f"施工标段（{n} 家投标人，基准测试）",
+            state=state,
         )
-
-        def section(suffix: str, name: str, deadline: datetime) -> wire.Section:
-            return host_client.create_section(
-                wire.SectionCreate(
-                    id=f"{project.id}-{suffix}",
-                    project_id=project.id,
-                    code=f"{project.code}-{suffix}",
-                    name=name,
-                    deadline=deadline,
-                    opening_time=deadline,
-                    form=WORKS_FORM,
-                )
-            )
-
-        # Calibration: a few bidders, one after the other, register + log in + seal + submit
-        # to a side section whose deadline is far away. It also warms the platform up.
-        k = min(3, n)
-        cal = section("CAL", "校准标段（不开标）", datetime.now(UTC) + timedelta(hours=2))
-        t = time.perf_counter()
-        register_all(url, host.token, cal.id, bidders[:k], 1)
-        reg_each = (time.perf_counter() - t) / k
-        cal_t = [seal_and_submit(url, work, cal, b) for b in bidders[:k]]
-        # Every bidder still has to log in, seal and submit; those k are logged in already.
-        each = max(x.total_s for x in cal_t)
-        budget = 1.2 * n * (reg_each + each) + 10
-        setup["calibration"] = {
-            "bidders": k,
-            "register_s": round(reg_each, 4),
-            "seal_s": round(statistics.median(x.seal_s for x in cal_t), 4),
-            "login_s": round(statistics.median(x.login_s for x in cal_t), 4),
-            "submit_s": round(statistics.median(x.submit_s for x in cal_t), 4),
-            "deadline_budget_s": round(budget, 1),
-        }
-        deadline = (datetime.now(UTC) + timedelta(seconds=budget)).replace(microsecond=0)
-        deadline += timedelta(seconds=1)
-        main = section("01", f"施工标段（{n} 家投标人，基准测试）", deadline)
+        budget = setup["calibration"]["deadline_budget_s"]
         say(f"section {main.id}: deadline in {budget:.0f} s ({deadline:%H:%M:%S} UTC)")
 
         t = time.perf_counter()

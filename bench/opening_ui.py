@@ -63,7 +63,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,7 @@ from bench.opening import (
     Person,
     SseParser,
     _event_head,
+    calibrated_section,
     client_for,
     git_version,
     load_staff,
@@ -91,7 +92,6 @@ from client import wire
 from client.opening import OpeningClient
 from crypto._files import atomic_write
 from crypto.ca import SandboxCA
-from server.sandbox import WORKS_FORM
 
 # --- figures -------------------------------------------------------------------------------------
 
@@ -151,44 +151,18 @@ def drive(url: str, work: Path, n: int, workers: int) -> int:
     bidders = make_bidders(SandboxCA.load(data / "sandbox" / "ca"), n)
     staff = load_staff(sandbox)
     setup: dict[str, Any] = {"identities_s": round(time.perf_counter() - t, 2)}
-    state = work / "state-driver"
     host = staff["host"]
-    host_client = client_for(url, host, state)
-    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-    project = host_client.create_project(
-        wire.ProjectCreate(
-            id=f"BENCHUI-{stamp}",
-            code=f"BENCHUI-{stamp}",
-            name=f"开标主持台基准测试项目（{n} 家投标人）",
-            sector="工程建设",
-        )
+    main, deadline, calibration = calibrated_section(
+        url,
+        work,
+        host,
+        bidders,
+        prefix="BENCHUI",
+        project_name=f"开标主持台基准测试项目（{n} 家投标人）",
+        section_name=f"施工标段（{n} 家投标人，主持台基准测试）",
+        state=work / "state-driver",
     )
-
-    def section(suffix: str, name: str, deadline: datetime) -> wire.Section:
-        return host_client.create_section(
-            wire.SectionCreate(
-                id=f"{project.id}-{suffix}",
-                project_id=project.id,
-                code=f"{project.code}-{suffix}",
-                name=name,
-                deadline=deadline,
-                opening_time=deadline,
-                form=WORKS_FORM,
-            )
-        )
-
-    # Calibration as in bench.opening.run: a few bidders one after the other on a side
-    # section, so the real deadline leaves room for every bid.
-    k = min(3, n)
-    cal = section("CAL", "校准标段（不开标）", datetime.now(UTC) + timedelta(hours=2))
-    t = time.perf_counter()
-    register_all(url, host.token, cal.id, bidders[:k], 1)
-    reg_each = (time.perf_counter() - t) / k
-    each = max(seal_and_submit(url, work, cal, b).total_s for b in bidders[:k])
-    budget = 1.2 * n * (reg_each + each) + 10
-    deadline = (datetime.now(UTC) + timedelta(seconds=budget)).replace(microsecond=0)
-    deadline += timedelta(seconds=1)
-    main = section("01", f"施工标段（{n} 家投标人，主持台基准测试）", deadline)
+    budget = calibration["deadline_budget_s"]
     say(f"driver: section {main.id}, deadline in {budget:.0f} s")
     t = time.perf_counter()
     register_all(url, host.token, main.id, bidders, workers)
@@ -196,7 +170,8 @@ def drive(url: str, work: Path, n: int, workers: int) -> int:
         list(pool.map(lambda b: seal_and_submit(url, work, main, b), bidders))
     setup["register_seal_submit_s"] = round(time.perf_counter() - t, 2)
     say(f"driver: {n} bids in {setup['register_seal_submit_s']:.1f} s")
-    host_client.close()
+    if host.client is not None:
+        host.client.close()
     _emit({"ready": True, "section_id": main.id, "deadline": deadline.timestamp(), "setup": setup})
     try:
         for line in sys.stdin:
