@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from client import wire
 
+from ._opening_models import RED
 from ._opening_text import OpeningText
 
 __all__ = ["PROPOSAL", "FailureDecisionDialog"]
@@ -120,7 +121,7 @@ class FailureDecisionDialog(QDialog):
         form.addRow(self.tr("Reason for the decisions:"), self.overall_reason)
         layout.addLayout(form)
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b3261e;")
+        self.error_label.setStyleSheet(f"color: {RED.name()};")
         self.error_label.setWordWrap(True)
         self.error_label.setAccessibleName(self.tr("Problem"))
         layout.addWidget(self.error_label)

@@ -65,6 +65,7 @@ from crypto._files import atomic_write
 from sealbid.errors import SealBidError, UsageError
 
 from ._opening_feed import OpeningFeed
+from ._opening_models import RED, OpeningRows
 from ._opening_text import OpeningText
 from ._printing import (
     PrintRecordDialog,
@@ -77,7 +78,7 @@ from ._printing import (
 from .context import AppContext
 from .errors import describe_error
 from .tasks import Job, Task, run_task
-from .widgets import CST, RowsModel, ask_yes_no, fmt_countdown, fmt_time, row_table
+from .widgets import CST, ask_yes_no, fmt_countdown, fmt_time, row_table
 
 __all__ = [
     "RecordChangedError",
@@ -235,28 +236,23 @@ class BidderRow:
     own: bool
 
 
-class RecordRowsModel(RowsModel[BidderRow]):
+class RecordRowsModel(OpeningRows[BidderRow]):
     """The record's bidders, one row each; the signed-in bidder's row highlighted."""
+
+    COLUMNS = 5
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.text = OpeningText(self)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else 5
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return (
+    def headers(self) -> list[str]:
+        return [
             self.tr("No."),
             self.tr("Bidder"),
             self.tr("Decryption"),
             self.tr("Bid summary"),
             self.tr("Confirmation"),
-        )[section]
+        ]
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -286,28 +282,23 @@ class RecordRowsModel(RowsModel[BidderRow]):
         return None
 
 
-class SignaturesModel(RowsModel[wire.RecordSignature]):
+class SignaturesModel(OpeningRows[wire.RecordSignature]):
     """The signatures collected on the record's current revision."""
+
+    COLUMNS = 5
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.text = OpeningText(self)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else 5
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return (
+    def headers(self) -> list[str]:
+        return [
             self.tr("Role"),
             self.tr("Name"),
             self.tr("Decision"),
             self.tr("Reason"),
             self.tr("Time"),
-        )[section]
+        ]
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -325,7 +316,7 @@ class SignaturesModel(RowsModel[wire.RecordSignature]):
                 return s.reason or ""
             return fmt_time(_parse_time(s.signed_at))
         if role == Qt.ItemDataRole.ForegroundRole and col == 2 and s.decision == "decline":
-            return QBrush(QColor("#b00020"))
+            return QBrush(RED)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tr("Certificate serial {serial}\n{subject}").format(
                 serial=s.serial, subject=s.subject
@@ -857,7 +848,7 @@ class RecordPanel(QWidget):
         self.status_label.setText(text)
 
     def _fail(self, exc: BaseException) -> None:
-        self.status_label.setStyleSheet("color:#b00020;")
+        self.status_label.setStyleSheet(f"color:{RED.name()};")
         self.status_label.setText(describe_error(exc))
         self.failed.emit(exc)
 
@@ -909,7 +900,7 @@ class RecordPanel(QWidget):
             return  # cancelled
         self.decline_draft = reason
         if not reason.strip():
-            self.status_label.setStyleSheet("color:#b00020;")
+            self.status_label.setStyleSheet(f"color:{RED.name()};")
             self.status_label.setText(
                 self.tr(
                     "Declining needs a reason: nothing was signed. Enter the reason and try again."

@@ -49,7 +49,7 @@ from sealbid.errors import CancelledError
 from ._certinfo import find_org_code
 from ._hall_models import BiddersModel, ResultsModel
 from ._opening_feed import OpeningFeed
-from ._opening_models import ObjectionsModel
+from ._opening_models import RED, ObjectionsModel
 from ._opening_text import OpeningText, detail_text
 from .context import STAFF, AppContext
 from .errors import describe_error
@@ -69,7 +69,7 @@ _SIGNIN_PHASES = ("signin", "listed", "window")
 _OBJECT_PHASES = ("signin", "listed", "window", "closed", "announced", "confirming")
 _REHEARSE_PHASES = ("waiting", "signin", "listed", "window")
 _RESULT_PHASES = ("closed", "announced", "confirming", "finished")
-_RED = "#b00020"
+_RED = RED.name()  # the opening screens' one red
 _GREEN = "#1b7f3b"
 
 

@@ -46,7 +46,7 @@ from client.opening import OpeningClient
 from sealbid.errors import SealBidError
 
 from ._opening_feed import OpeningFeed
-from ._opening_models import ObjectionsModel
+from ._opening_models import GREEN, RED, ObjectionsModel
 from ._opening_text import OpeningText
 from ._operator_close import FailureDecisionDialog
 from ._operator_models import BoardModel, OpeningsModel, OpeningsSnapshot
@@ -736,7 +736,7 @@ class OperatorPage(Page):
         return dialog.result_value()
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.step_message.setStyleSheet("color: #b3261e;" if error else "color: #1b7f3b;")
+        self.step_message.setStyleSheet(f"color: {(RED if error else GREEN).name()};")
         self.step_message.setText(text)
 
     def _step(
