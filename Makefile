@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean ts qm bundle bundle-smoke
+.PHONY: run test lint typecheck unit bench clean ts qm bundle bundle-smoke lock
 
 # The app's translations: ui/i18n/sealbid_zh_CN.ts is the committed source (English → Chinese);
 # `make ts` refreshes it from the tr() strings in ui/ (then translate what is new), and the .qm
@@ -12,11 +12,27 @@ STAMP := $(VENV)/.installed
 TS := ui/i18n/sealbid_zh_CN.ts
 QM := ui/i18n/sealbid_zh_CN.qm
 
-$(STAMP): pyproject.toml
+# Every dependency (the app's, the tests' and the build backend's) is installed from
+# requirements/lock.txt: exact versions with the sha256 of each file PyPI has for them, for
+# Linux, Windows and macOS alike (`make lock` writes it from pyproject.toml). pip refuses a
+# file whose hash is not in the lock; the package itself then goes in without its dependencies.
+LOCK := requirements/lock.txt
+UV_VERSION := 0.13.9
+
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Writes the lock again after a change to pyproject.toml's dependencies (keeps the versions
+# already pinned where they still fit; `make lock UPGRADE=--upgrade` moves everything on).
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install -q 'uv==$(UV_VERSION)'
+	.venv-lock/bin/uv pip compile pyproject.toml requirements/build.in --extra dev \
+		--universal --python-version 3.11 --generate-hashes --index-url https://pypi.org/simple \
+		--custom-compile-command "make lock" $(UPGRADE) -o $(LOCK)
 
 $(QM): $(TS) $(STAMP)
 	$(BIN)/pyside6-lrelease -silent $(TS) -qm $(QM)
@@ -53,4 +69,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/seal_open.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) .venv-lock build *.egg-info
