@@ -12,7 +12,8 @@
 ; Parameters (each overridable with /DNAME=value, or -DNAME=value with Debian's makensis):
 ;   VERSION     the product version                    default 0.0.0
 ;   BUNDLE_DIR  the PyInstaller one-folder bundle       default ..\dist\sealbid (from this file)
-;   EXE         the executable's name in the bundle     default sealbid.exe
+;   EXE         the console program (CLI) in the bundle default sealbid.exe
+;   APP_EXE     the windowed app in the bundle          default sealbidw.exe
 ;   OUTFILE     the installer to write                  default SealBid-${VERSION}-setup.exe
 ;   VI_VERSION  the numeric X.X.X.X version resource    default from VERSION (suffix dropped)
 
@@ -31,6 +32,9 @@ SetCompressor /SOLID lzma
 !endif
 !ifndef EXE
   !define EXE "sealbid.exe"
+!endif
+!ifndef APP_EXE
+  !define APP_EXE "sealbidw.exe"
 !endif
 !ifndef OUTFILE
   !define OUTFILE "SealBid-${VERSION}-setup.exe"
@@ -63,6 +67,10 @@ SetCompressor /SOLID lzma
 !else
   !error "sealbid.nsi: ${BUNDLE_DIR}\${EXE} not found — run `make bundle` first, or pass /DBUNDLE_DIR=… /DEXE=…"
 !endif
+!if /FileExists "${BUNDLE_DIR}\${APP_EXE}"
+!else
+  !error "sealbid.nsi: ${BUNDLE_DIR}\${APP_EXE} not found — run `make bundle` first, or pass /DBUNDLE_DIR=… /DAPP_EXE=…"
+!endif
 
 ;--------------------------------------------------------------------------------------------
 ; General
@@ -93,6 +101,10 @@ VIAddVersionKey /LANG=0 "LegalCopyright" "${PUBLISHER}"
 ; Pages
 
 !define MUI_ABORTWARNING
+; The installer's and uninstaller's icon: the app's own (installer/make_icon.py), beside this
+; script (makensis works in the script's folder).
+!define MUI_ICON "sealbid.ico"
+!define MUI_UNICON "sealbid.ico"
 !define MUI_UNABORTWARNING
 !define MUI_COMPONENTSPAGE_NODESC
 
@@ -100,7 +112,7 @@ VIAddVersionKey /LANG=0 "LegalCopyright" "${PUBLISHER}"
 !insertmacro MUI_PAGE_COMPONENTS
 !insertmacro MUI_PAGE_DIRECTORY
 !insertmacro MUI_PAGE_INSTFILES
-!define MUI_FINISHPAGE_RUN "$INSTDIR\${EXE}"
+!define MUI_FINISHPAGE_RUN "$INSTDIR\${APP_EXE}"
 !insertmacro MUI_PAGE_FINISH
 
 !define MUI_UNCONFIRMPAGE_TEXT_TOP "$(SB_KEEPS_DATA)"
@@ -136,16 +148,17 @@ LangString SB_KEPT_DETAIL ${LANG_ENGLISH}     "User data kept: $APPDATA\SealBid,
 ;--------------------------------------------------------------------------------------------
 ; Helpers
 
-; Waits until $INSTDIR\${EXE} is not running: a running executable cannot be opened for
-; writing. Retry, or Cancel (the default when silent), which aborts the (un)install.
+; Waits until neither program in $INSTDIR is running (the app, or the CLI in a console): a
+; running executable cannot be opened for writing. Retry, or Cancel (the default when silent),
+; which aborts the (un)install.
 !macro SB_WAIT_NOT_RUNNING un
-  Function ${un}SB_WaitNotRunning
+  Function ${un}SB_WaitFileFree  ; $R0: the file
     ${Do}
-      ${IfNot} ${FileExists} "$INSTDIR\${EXE}"
+      ${IfNot} ${FileExists} "$R0"
         ${Break}
       ${EndIf}
       ClearErrors
-      FileOpen $0 "$INSTDIR\${EXE}" a
+      FileOpen $0 "$R0" a
       ${IfNot} ${Errors}
         FileClose $0
         ${Break}
@@ -153,6 +166,12 @@ LangString SB_KEPT_DETAIL ${LANG_ENGLISH}     "User data kept: $APPDATA\SealBid,
       MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION "$(SB_RUNNING)" /SD IDCANCEL IDRETRY +2
       Abort
     ${Loop}
+  FunctionEnd
+  Function ${un}SB_WaitNotRunning
+    StrCpy $R0 "$INSTDIR\${APP_EXE}"
+    Call ${un}SB_WaitFileFree
+    StrCpy $R0 "$INSTDIR\${EXE}"
+    Call ${un}SB_WaitFileFree
   FunctionEnd
 !macroend
 !insertmacro SB_WAIT_NOT_RUNNING ""
@@ -178,24 +197,24 @@ Section "$(SB_SEC_APP)" SecApp
   File /r "${BUNDLE_DIR}\*.*"
   WriteUninstaller "$INSTDIR\${UNINST_EXE}"
 
-  ; Start menu (the app: the executable without arguments).
-  CreateShortcut "$SMPROGRAMS\${PRODUCT_ZH}.lnk" "$INSTDIR\${EXE}" "" "$INSTDIR\${EXE}" 0 \
+  ; Start menu: the windowed app (no console window behind it).
+  CreateShortcut "$SMPROGRAMS\${PRODUCT_ZH}.lnk" "$INSTDIR\${APP_EXE}" "" "$INSTDIR\${APP_EXE}" 0 \
       SW_SHOWNORMAL "" "${PRODUCT_ZH}"
 
-  ; .sealbid, for this user only. The CLI takes no bare path (its first argument is a
-  ; command), so the type opens the app itself, without the file: see installer/README.md.
+  ; .sealbid, for this user only: a double click opens the app showing what the file is
+  ; (section, bidder, signer, when sealed; read without a key).
   WriteRegStr HKCU "${CLASSES}\.sealbid" "" "${PROGID}"
   WriteRegStr HKCU "${CLASSES}\.sealbid\OpenWithProgids" "${PROGID}" ""
   WriteRegStr HKCU "${CLASSES}\${PROGID}" "" "$(SB_FILETYPE)"
-  WriteRegStr HKCU "${CLASSES}\${PROGID}\DefaultIcon" "" '"$INSTDIR\${EXE}",0'
-  WriteRegStr HKCU "${CLASSES}\${PROGID}\shell\open\command" "" '"$INSTDIR\${EXE}"'
+  WriteRegStr HKCU "${CLASSES}\${PROGID}\DefaultIcon" "" '"$INSTDIR\${APP_EXE}",0'
+  WriteRegStr HKCU "${CLASSES}\${PROGID}\shell\open\command" "" '"$INSTDIR\${APP_EXE}" "%1"'
   !insertmacro SB_ASSOC_CHANGED
 
   ; Add/Remove Programs (per user).
   WriteRegStr HKCU "${UNINST_KEY}" "DisplayName" "${PRODUCT_ZH}"
   WriteRegStr HKCU "${UNINST_KEY}" "DisplayVersion" "${VERSION}"
   WriteRegStr HKCU "${UNINST_KEY}" "Publisher" "${PUBLISHER}"
-  WriteRegStr HKCU "${UNINST_KEY}" "DisplayIcon" '"$INSTDIR\${EXE}",0'
+  WriteRegStr HKCU "${UNINST_KEY}" "DisplayIcon" '"$INSTDIR\${APP_EXE}",0'
   WriteRegStr HKCU "${UNINST_KEY}" "InstallLocation" "$INSTDIR"
   WriteRegStr HKCU "${UNINST_KEY}" "UninstallString" '"$INSTDIR\${UNINST_EXE}"'
   WriteRegStr HKCU "${UNINST_KEY}" "QuietUninstallString" '"$INSTDIR\${UNINST_EXE}" /S'
@@ -208,7 +227,7 @@ SectionEnd
 
 Section "$(SB_SEC_DESKTOP)" SecDesktop
   SetShellVarContext current
-  CreateShortcut "$DESKTOP\${PRODUCT_ZH}.lnk" "$INSTDIR\${EXE}" "" "$INSTDIR\${EXE}" 0 \
+  CreateShortcut "$DESKTOP\${PRODUCT_ZH}.lnk" "$INSTDIR\${APP_EXE}" "" "$INSTDIR\${APP_EXE}" 0 \
       SW_SHOWNORMAL "" "${PRODUCT_ZH}"
 SectionEnd
 
@@ -244,6 +263,7 @@ Section "Uninstall"
   !insertmacro SB_ASSOC_CHANGED
 
   Delete "$INSTDIR\${EXE}"
+  Delete "$INSTDIR\${APP_EXE}"
   RMDir /r "$INSTDIR\_internal"
   Delete "$INSTDIR\${UNINST_EXE}"
   RMDir "$INSTDIR"

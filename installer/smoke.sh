@@ -5,7 +5,9 @@
 #    reaches its login dialog (SEALBID_SMOKE_TEST=1 prints "SealBid ready: URL" and quits);
 # 2. the bundled CLI seals a small bid with a sandbox bidder's certificate (a Chinese file
 #    name), verifies it against the sandbox CA and opens it; the document comes back the same;
-# 3. every step exits 0. Nothing is left behind but the temp folder, which is removed.
+# 3. the windowed program (`sealbidw`, what shortcuts and the .sealbid association start)
+#    shows that sealed file;
+# 4. every step exits 0. Nothing is left behind but the temp folder, which is removed.
 set -euo pipefail
 bundle="${1:-dist/sealbid}"
 exe="$bundle/sealbid"
@@ -33,4 +35,13 @@ echo "smoke: seal, verify and open through the bundled CLI"
 "$exe" open --identity "$p12" --password-file "$password" --trust "$sandbox/ca/ca.pem" \
     -o "$work/opened" "$work/bid/投标.sealbid"
 cmp "$work/opened/documents/商务标.pdf" "$work/bid/商务标.pdf"
+
+echo "smoke: the windowed app given the sealed file (the .sealbid association)"
+[ -x "$bundle/sealbidw" ] || { echo "smoke: $bundle/sealbidw not found" >&2; exit 1; }
+out="$(SEALBID_SMOKE_TEST=1 QT_QPA_PLATFORM=offscreen SEALBID_DATA_DIR="$work/data" \
+      timeout 180 "$bundle/sealbidw" "$work/bid/投标.sealbid" 2>"$work/app.err")" \
+    || { echo "$out"; cat "$work/app.err" >&2; exit 1; }
+echo "$out"
+grep -q "^SealBid showed 投标.sealbid: section SMOKE-1$" <<<"$out" \
+    || { echo "smoke: the file was not shown" >&2; exit 1; }
 echo "smoke: passed"

@@ -395,6 +395,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _is_sealed_file(arg: str) -> bool:
+    """An existing ``*.sealbid`` file given alone on the command line (not an option)."""
+    return not arg.startswith("-") and arg.lower().endswith(".sealbid") and Path(arg).is_file()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Chinese names must not crash output on a console or pipe in another code page (cp936,
     # cp1252 on Windows): unencodable characters are replaced, never raised.
@@ -407,6 +412,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ui.app import run_app
 
         return run_app()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and all(_is_sealed_file(a) for a in args_list):
+        # `sealbid 投标.sealbid`: the app, showing what the file is (the file association).
+        from ui.app import run_app
+
+        return run_app(open_files=args_list)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

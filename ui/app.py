@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThreadPool
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from .context import AppContext
@@ -44,7 +44,16 @@ def make_context(data_dir: Path | None = None, settings: QSettings | None = None
     return AppContext(settings=settings, data_dir=data_dir)
 
 
-def run_app(argv: Sequence[str] | None = None) -> int:
+def icon_path() -> Path:
+    """The app's icon (``installer/make_icon.py`` draws it); a bundle carries it in the same
+    place under its own folder."""
+    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
+    return base / "ui" / "icons" / "sealbid.png"
+
+
+def run_app(argv: Sequence[str] | None = None, open_files: Sequence[str] = ()) -> int:
+    """The desktop app; ``open_files``: sealed-bid files to show once the window is up (a
+    double click on a ``.sealbid`` file)."""
     QCoreApplication.setOrganizationName("SealBid")
     QCoreApplication.setApplicationName("SealBid")
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
@@ -53,14 +62,22 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv))
     logging.basicConfig(level=logging.WARNING)
+    icon = icon_path()
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     from .i18n import install_language
 
     ctx = make_context()
     install_language(app, ctx.language)
     window = MainWindow(ctx)
     window.show()
+    if open_files:
+        from PySide6.QtCore import QTimer
+
+        files = list(open_files)
+        QTimer.singleShot(0, lambda: window.open_sealed_files(files))
     if os.environ.get("SEALBID_SMOKE_TEST") == "1":
-        _smoke(app, window)
+        _smoke(app, window, len(open_files))
     window.start()
     code = app.exec()
     # Workers stop (a cancelled upload keeps its state) before the platform stops.
@@ -76,11 +93,13 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     return int(code)
 
 
-def _smoke(app: QApplication, window: MainWindow) -> None:
-    """Quit once the platform is up and the login dialog shows (SEALBID_SMOKE_TEST=1)."""
+def _smoke(app: QApplication, window: MainWindow, expected_files: int = 0) -> None:
+    """Quit once the platform is up and the login dialog shows, and each sealed-bid file
+    given has been shown (SEALBID_SMOKE_TEST=1)."""
     from PySide6.QtCore import QTimer
 
     from .login import LoginDialog
+    from .sealedfile import SealedFileDialog
 
     started = time.monotonic()
 
@@ -95,7 +114,17 @@ def _smoke(app: QApplication, window: MainWindow) -> None:
 
     def check() -> None:
         dialogs = [w for w in app.topLevelWidgets() if isinstance(w, LoginDialog) and w.isVisible()]
+        # Files given to open (the .sealbid association): each one shown, read or refused.
+        files = [w for w in app.topLevelWidgets() if isinstance(w, SealedFileDialog)]
+        if len(files) < expected_files or any(f.info is None and not f.error for f in files):
+            dialogs = []
         if dialogs and window.ctx.platform_url:
+            for f in files:
+                if f.info is None:
+                    print(f"SealBid could not read {f.path.name}: {f.error}", flush=True)
+                    app.exit(1)
+                    return
+                print(f"SealBid showed {f.path.name}: section {f.info.section}", flush=True)
             print(f"SealBid ready: {window.ctx.platform_url}", flush=True)
             app.quit()
         elif time.monotonic() - started > 120:

@@ -9,12 +9,15 @@ Keyboard: Ctrl+1 … Ctrl+9 switch pages, Ctrl+L logs in, Ctrl+Q quits, F1 the u
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from datetime import timedelta
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -201,6 +204,11 @@ class MainWindow(QMainWindow):
         logout.triggered.connect(self.log_out)
         menu.addAction(logout)
         menu.addSeparator()
+        inspect_file = QAction(self.tr("&Open a sealed bid file…"), self)
+        inspect_file.setShortcut(QKeySequence.StandardKey.Open)
+        inspect_file.triggered.connect(self._choose_sealed_file)
+        menu.addAction(inspect_file)
+        menu.addSeparator()
         quit_ = QAction(self.tr("&Quit"), self)
         quit_.setShortcut(QKeySequence.StandardKey.Quit)
         quit_.triggered.connect(self.close)
@@ -217,6 +225,30 @@ class MainWindow(QMainWindow):
         about = QAction(self.tr("&About SealBid"), self)
         about.triggered.connect(self._about)
         help_.addAction(about)
+
+    def _choose_sealed_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Open a sealed bid file"),
+            "",
+            self.tr("Sealed bids (*.sealbid);;All files (*)"),
+        )
+        if path:
+            self.open_sealed_files([path])
+
+    def open_sealed_files(self, paths: Sequence[str | os.PathLike[str]]) -> list[QDialog]:
+        """Show what each sealed-bid file is (a double click on a ``.sealbid`` file opens the
+        app with it), read in a worker, without a key; one dialog per file."""
+        from pathlib import Path
+
+        from .sealedfile import SealedFileDialog
+
+        dialogs: list[QDialog] = []
+        for p in paths:
+            dialog = SealedFileDialog(self.ctx, Path(p), self)
+            dialog.show()
+            dialogs.append(dialog)
+        return dialogs
 
     def _go_row(self, row: int) -> None:
         if not self.nav.isRowHidden(row):  # a page hidden for this account stays hidden

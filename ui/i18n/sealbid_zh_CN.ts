@@ -1204,6 +1204,10 @@
         <translation>退出登录(&amp;O)</translation>
     </message>
     <message>
+        <source>&amp;Open a sealed bid file…</source>
+        <translation>打开密封投标文件(&amp;O)…</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -1218,6 +1222,14 @@
     <message>
         <source>&amp;About SealBid</source>
         <translation>关于 SealBid(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Open a sealed bid file</source>
+        <translation>打开密封投标文件</translation>
+    </message>
+    <message>
+        <source>Sealed bids (*.sealbid);;All files (*)</source>
+        <translation>密封投标文件 (*.sealbid);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Log out?</source>
@@ -2955,6 +2967,81 @@ SHA-256 {digest}
     <message>
         <source> (you)</source>
         <translation>（我方）</translation>
+    </message>
+</context>
+<context>
+    <name>SealedFileDialog</name>
+    <message>
+        <source>Sealed bid file — {0}</source>
+        <translation>密封投标文件 — {0}</translation>
+    </message>
+    <message>
+        <source>Reading {0} …</source>
+        <translation>正在读取 {0} …</translation>
+    </message>
+    <message>
+        <source>File status</source>
+        <translation>文件状态</translation>
+    </message>
+    <message>
+        <source>Section</source>
+        <translation>标段</translation>
+    </message>
+    <message>
+        <source>Tender version</source>
+        <translation>招标文件版本</translation>
+    </message>
+    <message>
+        <source>Bidder</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Signing certificate</source>
+        <translation>签名证书</translation>
+    </message>
+    <message>
+        <source>Sealed at</source>
+        <translation>密封时间</translation>
+    </message>
+    <message>
+        <source>Opening time</source>
+        <translation>开标时间</translation>
+    </message>
+    <message>
+        <source>Encrypted content</source>
+        <translation>加密内容</translation>
+    </message>
+    <message>
+        <source>Can be opened by</source>
+        <translation>可解密方</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Read without a key: nothing was decrypted or sent. Submit it from My submissions; it opens only at the opening.</source>
+        <translation>仅读取文件信息，未使用密钥：没有解密，也没有发送任何内容。请在“我的投标”中递交；投标文件只在开标时解密。</translation>
+    </message>
+    <message>
+        <source>{0}, serial {1:x}</source>
+        <translation>{0}，序列号 {1:x}</translation>
+    </message>
+    <message>
+        <source>{0}, SHA-256 {1}</source>
+        <translation>{0}，SHA-256 {1}</translation>
+    </message>
+    <message>
+        <source>{0} ({1})</source>
+        <translation>{0}（{1}）</translation>
+    </message>
+    <message>
+        <source>The header matches what the bidder signed (format {0}).</source>
+        <translation>文件头与投标人签名的内容一致（格式 {0}）。</translation>
+    </message>
+    <message>
+        <source>This is not a readable sealed bid: {0}</source>
+        <translation>无法读取此密封投标文件：{0}</translation>
     </message>
 </context>
 <context>
