@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean ts qm bundle bundle-smoke lock
+.PHONY: run test lint typecheck unit bench clean ts qm bundle bundle-smoke installer installer-check lock
 
 # The app's translations: ui/i18n/sealbid_zh_CN.ts is the committed source (English → Chinese);
 # `make ts` refreshes it from the tr() strings in ui/ (then translate what is new), and the .qm
@@ -64,6 +64,19 @@ bundle: $(STAMP) $(QM)
 
 bundle-smoke: bundle
 	bash installer/smoke.sh dist/sealbid
+
+# The Windows installer script compiled with Debian's makensis over this bundle (the Linux
+# programs stand in for the .exe files; a Windows runner builds the real one, see
+# .github/workflows/windows.yml), then unpacked with 7-Zip and compared with the bundle.
+VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+SETUP := dist/SealBid-$(VERSION)-setup.exe
+
+installer: bundle
+	makensis -V2 -WX -DBUNDLE_DIR=$(CURDIR)/dist/sealbid -DEXE=sealbid -DAPP_EXE=sealbidw \
+		-DVERSION=$(VERSION) -DOUTFILE=$(CURDIR)/$(SETUP) installer/sealbid.nsi
+
+installer-check: installer
+	bash installer/check_installer.sh $(SETUP) dist/sealbid
 
 bench: $(STAMP)
 	$(BIN)/python bench/seal_open.py $(ARGS)

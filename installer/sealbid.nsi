@@ -6,8 +6,8 @@
 ; A per-user install: no administrator rights, no HKLM. The program goes to
 ; %LOCALAPPDATA%\Programs\SealBid, everything the installer registers is under HKCU: the
 ; Add/Remove Programs entry, the .sealbid file type. The uninstaller removes exactly what the
-; installer put there and leaves the user's data (%APPDATA%\SealBid — bids, receipts, drafts,
-; settings — and %LOCALAPPDATA%\SealBid, the upload state) alone.
+; installer put there and leaves the user's data (%APPDATA%\SealBid — the app's bids, receipts,
+; uploads, drafts, settings — and %LOCALAPPDATA%\SealBid, the command line's) alone.
 ;
 ; Parameters (each overridable with /DNAME=value, or -DNAME=value with Debian's makensis):
 ;   VERSION     the product version                    default 0.0.0
@@ -134,14 +134,12 @@ LangString SB_SEC_DESKTOP ${LANG_SIMPCHINESE} "桌面快捷方式"
 LangString SB_SEC_DESKTOP ${LANG_ENGLISH}     "Desktop shortcut"
 LangString SB_FILETYPE    ${LANG_SIMPCHINESE} "SealBid 密封投标文件"
 LangString SB_FILETYPE    ${LANG_ENGLISH}     "SealBid sealed bid"
-LangString SB_UNINSTALL_LNK ${LANG_SIMPCHINESE} "卸载 SealBid 密封投标"
-LangString SB_UNINSTALL_LNK ${LANG_ENGLISH}     "Uninstall SealBid"
 LangString SB_RUNNING     ${LANG_SIMPCHINESE} "SealBid 密封投标正在运行。请先关闭程序（包括命令行中的 sealbid），然后点击“重试”。"
 LangString SB_RUNNING     ${LANG_ENGLISH}     "SealBid is running. Close it (including sealbid in a command window), then click Retry."
 LangString SB_KEEPS_DATA  ${LANG_SIMPCHINESE} "将从您的电脑上卸载 SealBid 密封投标的程序文件、快捷方式和 .sealbid 文件关联。您的数据（%APPDATA%\SealBid 中的投标文件、回执、草稿和设置）不会被删除。"
 LangString SB_KEEPS_DATA  ${LANG_ENGLISH}     "This removes SealBid's program files, shortcuts and the .sealbid file association from your computer. Your data (bids, receipts, drafts and settings in %APPDATA%\SealBid) is not deleted."
-LangString SB_UN_FINISH   ${LANG_SIMPCHINESE} "SealBid 密封投标已卸载。您的数据仍保留在 %APPDATA%\SealBid（投标文件、回执、草稿）和 %LOCALAPPDATA%\SealBid（上传记录）中；如不再需要，可手动删除。"
-LangString SB_UN_FINISH   ${LANG_ENGLISH}     "SealBid has been uninstalled. Your data is still in %APPDATA%\SealBid (bids, receipts, drafts) and %LOCALAPPDATA%\SealBid (upload state); delete those folders yourself if you no longer need them."
+LangString SB_UN_FINISH   ${LANG_SIMPCHINESE} "SealBid 密封投标已卸载。您的数据仍保留在 %APPDATA%\SealBid（桌面程序的投标文件、回执、上传记录、草稿和设置）和 %LOCALAPPDATA%\SealBid（命令行 sealbid 的上传记录和回执）中；如不再需要，可手动删除。"
+LangString SB_UN_FINISH   ${LANG_ENGLISH}     "SealBid has been uninstalled. Your data is still in %APPDATA%\SealBid (the app's bids, receipts, uploads, drafts and settings) and %LOCALAPPDATA%\SealBid (the sealbid command line's uploads and receipts); delete those folders yourself if you no longer need them."
 LangString SB_KEPT_DETAIL ${LANG_SIMPCHINESE} "已保留用户数据：$APPDATA\SealBid、$LOCALAPPDATA\SealBid"
 LangString SB_KEPT_DETAIL ${LANG_ENGLISH}     "User data kept: $APPDATA\SealBid, $LOCALAPPDATA\SealBid"
 

@@ -102,9 +102,18 @@ def _smoke(app: QApplication, window: MainWindow, expected_files: int = 0) -> No
     from .sealedfile import SealedFileDialog
 
     started = time.monotonic()
+    # A windowed program on Windows has no stdout: SEALBID_SMOKE_OUT names a file that gets the
+    # same lines.
+    out_file = os.environ.get("SEALBID_SMOKE_OUT")
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+        if out_file:
+            with open(out_file, "a", encoding="utf-8", newline="\n") as f:
+                f.write(line + "\n")
 
     def failed(code: str, text: str) -> None:
-        print(f"SealBid failed to start: {code}: {text}", flush=True)
+        say(f"SealBid failed to start: {code}: {text}")
         app.exit(1)
 
     if not window.ctx.platform_mode:
@@ -121,14 +130,14 @@ def _smoke(app: QApplication, window: MainWindow, expected_files: int = 0) -> No
         if dialogs and window.ctx.platform_url:
             for f in files:
                 if f.info is None:
-                    print(f"SealBid could not read {f.path.name}: {f.error}", flush=True)
+                    say(f"SealBid could not read {f.path.name}: {f.error}")
                     app.exit(1)
                     return
-                print(f"SealBid showed {f.path.name}: section {f.info.section}", flush=True)
-            print(f"SealBid ready: {window.ctx.platform_url}", flush=True)
+                say(f"SealBid showed {f.path.name}: section {f.info.section}")
+            say(f"SealBid ready: {window.ctx.platform_url}")
             app.quit()
         elif time.monotonic() - started > 120:
-            print("SealBid not ready after 120 s", flush=True)
+            say("SealBid not ready after 120 s")
             app.exit(1)
         else:
             QTimer.singleShot(100, check)

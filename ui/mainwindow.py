@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         # Ask before quitting while sealing or uploading (tests switch the question off).
         self.confirm_quit = True
         self._sandbox_starting = False
+        self._guide: QDialog | None = None
         self.resize(1200, 780)
 
         self.nav = QListWidget()
@@ -205,7 +206,7 @@ class MainWindow(QMainWindow):
         menu.addAction(logout)
         menu.addSeparator()
         inspect_file = QAction(self.tr("&Open a sealed bid file…"), self)
-        inspect_file.setShortcut(QKeySequence.StandardKey.Open)
+        inspect_file.setShortcut(QKeySequence("Ctrl+Shift+O"))  # Ctrl+O: a page's upload
         inspect_file.triggered.connect(self._choose_sealed_file)
         menu.addAction(inspect_file)
         menu.addSeparator()
@@ -222,9 +223,23 @@ class MainWindow(QMainWindow):
             go.addAction(action)
             self.addAction(action)
         help_ = self.menuBar().addMenu(self.tr("&Help"))
+        guide = QAction(self.tr("&User guide"), self)
+        guide.setShortcut(QKeySequence.StandardKey.HelpContents)
+        guide.triggered.connect(self.show_guide)
+        help_.addAction(guide)
         about = QAction(self.tr("&About SealBid"), self)
         about.triggered.connect(self._about)
         help_.addAction(about)
+
+    def show_guide(self) -> QDialog:
+        """The user guide in the UI language (F1); one window, raised again when open."""
+        from .guide import GuideWindow
+
+        if self._guide is None:
+            self._guide = GuideWindow(self)
+        self._guide.show()
+        self._guide.raise_()
+        return self._guide
 
     def _choose_sealed_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

@@ -660,6 +660,21 @@
     </message>
 </context>
 <context>
+    <name>GuideWindow</name>
+    <message>
+        <source>SealBid user guide</source>
+        <translation>SealBid 用户指南</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>用户指南</translation>
+    </message>
+    <message>
+        <source>The user guide is missing from this installation: {0}</source>
+        <translation>本安装中缺少用户指南：{0}</translation>
+    </message>
+</context>
+<context>
     <name>HallPage</name>
     <message>
         <source>Opening hall</source>
@@ -1218,6 +1233,10 @@
     <message>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;User guide</source>
+        <translation>用户指南(&amp;U)</translation>
     </message>
     <message>
         <source>&amp;About SealBid</source>
