@@ -59,8 +59,10 @@ unit: $(STAMP) $(QM)
 test: lint typecheck unit
 
 # The one-folder bundle the installer ships (build.spec, PyInstaller): dist/sealbid/.
+# PYTHONHASHSEED fixed: the order of sets in the compiled modules (base_library.zip) is then the
+# same from one build to the next (with SOURCE_DATE_EPOCH, which build.spec sets).
 bundle: $(STAMP) $(QM)
-	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN build.spec
+	PYTHONHASHSEED=0 $(BIN)/pyinstaller --noconfirm --clean --log-level WARN build.spec
 
 bundle-smoke: bundle
 	bash installer/smoke.sh dist/sealbid
