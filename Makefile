@@ -20,7 +20,7 @@ LOCK := requirements/lock.txt
 UV_VERSION := 0.13.9
 
 $(STAMP): pyproject.toml $(LOCK)
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "无法创建虚拟环境：请安装 python3-venv（sudo apt install python3-venv）/ cannot make a venv: sudo apt install python3-venv" >&2; exit 1; }
 	$(BIN)/pip install -q --require-hashes -r $(LOCK)
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)

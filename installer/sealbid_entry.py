@@ -25,7 +25,10 @@ if __name__ == "__main__":
                 setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
         from ui.app import run_app
 
-        sys.exit(run_app(open_files=[a for a in sys.argv[1:] if not a.startswith("-")]))
+        # The files to show: sealed bids (Qt's own options, e.g. -platform, and their values
+        # are left to Qt).
+        files = [a for a in sys.argv[1:] if a.lower().endswith(".sealbid")]
+        sys.exit(run_app(open_files=files))
     from sealbid.cli import main
 
     sys.exit(main())

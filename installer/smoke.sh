@@ -14,6 +14,8 @@ set -euo pipefail
 bundle="${1:-dist/sealbid}"
 exe="$bundle/sealbid"
 [ -x "$exe" ] || { echo "smoke: $exe not found (make bundle first)" >&2; exit 1; }
+# GNU timeout (Git Bash has it; Windows' own timeout.exe takes other arguments).
+timeout --version 2>/dev/null | grep -q GNU || { echo "smoke: GNU timeout is needed" >&2; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThreadPool
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -68,8 +69,17 @@ def run_app(argv: Sequence[str] | None = None, open_files: Sequence[str] = ()) -
     from .i18n import install_language
 
     ctx = make_context()
+    from ._single import SingleInstance
+
+    instance = SingleInstance(SingleInstance.key_for(ctx.data_dir))
+    if instance.forward(open_files):
+        # The app is already open on this data folder: it shows the files and comes forward.
+        return 0
     install_language(app, ctx.language)
     window = MainWindow(ctx)
+    _log_to_file(ctx.data_dir / "logs" / "sealbid.log", window)
+    instance.listen()
+    instance.filesReceived.connect(window.receive_files)
     window.show()
     if open_files:
         from PySide6.QtCore import QTimer
@@ -83,6 +93,7 @@ def run_app(argv: Sequence[str] | None = None, open_files: Sequence[str] = ()) -
     # Workers stop (a cancelled upload keeps its state) before the platform stops.
     from .tasks import cancel_all
 
+    instance.close()
     cancel_all()
     if QThreadPool.globalInstance().waitForDone(30_000):
         ctx.close()
@@ -91,6 +102,34 @@ def run_app(argv: Sequence[str] | None = None, open_files: Sequence[str] = ()) -
         # the platform's data is committed, so only the sandbox is stopped.
         ctx.sandbox.stop()
     return int(code)
+
+
+def _log_to_file(path: Path, window: MainWindow) -> None:
+    """Warnings and errors to ``path`` (1 MB, 3 kept), and an error nobody caught written
+    there and shown: the windowed program (``sealbidw``) has no console, so without this an
+    unexpected error in a button's handler would vanish. The app never logs a PIN, password,
+    key or bid content (style rule), so the file is safe to send to support."""
+    from logging.handlers import RotatingFileHandler
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=1 << 20, backupCount=3, encoding="utf-8")
+    except OSError as exc:
+        logging.getLogger(__name__).warning("no log file %s: %s", path, exc)
+        return
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
+        logging.getLogger("sealbid.uncaught").error("uncaught", exc_info=(kind, exc, tb))
+        if isinstance(exc, KeyboardInterrupt):
+            previous(kind, exc, tb)
+            return
+        window.ctx.errors.show(exc)
+
+    sys.excepthook = hook
 
 
 def _smoke(app: QApplication, window: MainWindow, expected_files: int = 0) -> None:

@@ -241,6 +241,15 @@ class MainWindow(QMainWindow):
         self._guide.raise_()
         return self._guide
 
+    def receive_files(self, files: list[str]) -> None:
+        """Another start of the app handed over (``ui._single``): show its files, come forward."""
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        if files:
+            self.open_sealed_files(files)
+
     def _choose_sealed_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self,
