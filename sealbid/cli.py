@@ -315,7 +315,7 @@ def _token_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     # Imported here: these modules import this one for its shared helpers.
-    from . import cli_admin, cli_opening, cli_platform, cli_server
+    from . import cli_admin, cli_opening, cli_platform, cli_practice, cli_server
 
     parser = argparse.ArgumentParser(
         prog="sealbid",
@@ -392,12 +392,13 @@ def build_parser() -> argparse.ArgumentParser:
     cli_admin.add_parsers(sub)
     cli_opening.add_parsers(sub)
     cli_server.add_parsers(sub)
+    cli_practice.add_parsers(sub)
     return parser
 
 
-def _is_sealed_file(arg: str) -> bool:
-    """An existing ``*.sealbid`` file given alone on the command line (not an option)."""
-    return not arg.startswith("-") and arg.lower().endswith(".sealbid") and Path(arg).is_file()
+def _names_sealed_file(arg: str) -> bool:
+    """A ``*.sealbid`` file name on the command line (not an option, not a command)."""
+    return not arg.startswith("-") and arg.lower().endswith(".sealbid")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -408,13 +409,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(errors="replace")
     if (argv is None and len(sys.argv) == 1) or (argv is not None and len(argv) == 0):
-        # No arguments: the desktop app (the installer's shortcut runs plain `sealbid`).
+        # No arguments: the desktop app (the installer's shortcuts start `sealbidw`, the same
+        # app without a console window).
         from ui.app import run_app
 
         return run_app()
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and all(_is_sealed_file(a) for a in args_list):
+    if args_list and all(_names_sealed_file(a) for a in args_list):
         # `sealbid 投标.sealbid`: the app, showing what the file is (the file association).
+        missing = [a for a in args_list if not Path(a).is_file()]
+        if missing:
+            names = ", ".join(missing)
+            _report(f"找不到文件：{names}", f"file not found: {names}")
+            return 2
         from ui.app import run_app
 
         return run_app(open_files=args_list)

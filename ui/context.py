@@ -233,5 +233,9 @@ class AppContext(QObject):
             self.identity.close()
             self.identity = None
         if self.sandbox is not None:
+            # The demo people of a practice opening first (they talk to the sandbox).
+            from ._practice import stop_practice
+
+            stop_practice(self)
             self.sandbox.stop()
             self.sandbox = None

@@ -222,6 +222,15 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, r=row: self._go_row(r))
             go.addAction(action)
             self.addAction(action)
+        # The sandbox's own menu, shown while the embedded sandbox platform runs.
+        self.sandbox_menu = self.menuBar().addMenu(self.tr("&Sandbox"))
+        practice = QAction(self.tr("New &practice opening…"), self)
+        practice.triggered.connect(self.start_practice)
+        self.sandbox_menu.addAction(practice)
+        self.sandbox_menu.menuAction().setVisible(self.ctx.sandbox is not None)
+        self.ctx.platformChanged.connect(
+            lambda *_: self.sandbox_menu.menuAction().setVisible(self.ctx.sandbox is not None)
+        )
         help_ = self.menuBar().addMenu(self.tr("&Help"))
         guide = QAction(self.tr("&User guide"), self)
         guide.setShortcut(QKeySequence.StandardKey.HelpContents)
@@ -240,6 +249,13 @@ class MainWindow(QMainWindow):
         self._guide.show()
         self._guide.raise_()
         return self._guide
+
+    def start_practice(self) -> None:
+        """Sandbox › New practice opening: a section closing in a few minutes, demo bids in,
+        demo people taking part (ui/_practice.py)."""
+        from ._practice import start_practice
+
+        start_practice(self.ctx, self)
 
     def receive_files(self, files: list[str]) -> None:
         """Another start of the app handed over (``ui._single``): show its files, come forward."""

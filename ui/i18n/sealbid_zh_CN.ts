@@ -1231,6 +1231,14 @@
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
+        <source>&amp;Sandbox</source>
+        <translation>沙箱(&amp;S)</translation>
+    </message>
+    <message>
+        <source>New &amp;practice opening…</source>
+        <translation>新建练习开标(&amp;P)…</translation>
+    </message>
+    <message>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -1929,6 +1937,96 @@ An interrupted upload resumes at the next start; an interrupted sealing leaves n
     <message>
         <source>Finish the opening</source>
         <translation>结束开标</translation>
+    </message>
+</context>
+<context>
+    <name>PracticeDialog</name>
+    <message>
+        <source>New practice opening</source>
+        <translation>新建练习开标</translation>
+    </message>
+    <message>
+        <source>A practice section on the sandbox platform: demo bidders submit bids now and take part in the opening by themselves. Nothing here is a real tender.</source>
+        <translation>在沙箱平台上新建一个练习标段：演示投标人现在就递交投标文件，并自动参加开标。这里的一切都不是真实招标。</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>Minutes to the bid deadline and opening</source>
+        <translation>距投标截止和开标的分钟数</translation>
+    </message>
+    <message>
+        <source>Deadline and opening in:</source>
+        <translation>距截止和开标：</translation>
+    </message>
+    <message>
+        <source>I submit my own bid as {0} (2 demo bids; a demo host runs the opening)</source>
+        <translation>我以 {0} 的身份递交自己的投标文件（另有 2 份演示投标；由演示主持人主持开标）</translation>
+    </message>
+    <message>
+        <source>Submit my own bid</source>
+        <translation>递交我自己的投标文件</translation>
+    </message>
+</context>
+<context>
+    <name>PracticeFlow</name>
+    <message>
+        <source>Creating the practice section…</source>
+        <translation>正在新建练习标段…</translation>
+    </message>
+    <message>
+        <source>Practice opening</source>
+        <translation>练习开标</translation>
+    </message>
+    <message>
+        <source>A practice opening needs the embedded sandbox platform. Choose it in Settings first.</source>
+        <translation>练习开标需要使用内置沙箱平台。请先在“设置”中选择沙箱平台。</translation>
+    </message>
+    <message>
+        <source>The practice section could not be created.</source>
+        <translation>无法新建练习标段。</translation>
+    </message>
+    <message>
+        <source>Practice section {0} created.</source>
+        <translation>已新建练习标段 {0}。</translation>
+    </message>
+    <message>
+        <source>Practice section {0} created: {1}</source>
+        <translation>已新建练习标段 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>Bid deadline and opening: {0}</source>
+        <translation>投标截止和开标时间：{0}</translation>
+    </message>
+    <message>
+        <source>Demo bidders that have submitted bids: {0}</source>
+        <translation>已递交投标文件的演示投标人：{0}</translation>
+    </message>
+    <message>
+        <source>Now: on the Prepare and seal page, seal your own bid for this section and submit it before {0} (platform time).</source>
+        <translation>现在：请在“编制与密封”页面为此标段密封您自己的投标文件，并在 {0}（平台时间）前递交。</translation>
+    </message>
+    <message>
+        <source>After {0}: on the Opening hall page, join this section, sign in, and decrypt your bid when the decryption window opens; then confirm the opening record.</source>
+        <translation>{0} 之后：在“开标大厅”页面进入此标段并签到，开始解密后解密您的投标文件；最后签认开标记录。</translation>
+    </message>
+    <message>
+        <source>The demo host {0} runs the opening; the demo bidders sign in, decrypt and confirm the record by themselves.</source>
+        <translation>由演示主持人 {0} 主持开标；演示投标人自动签到、解密并签认开标记录。</translation>
+    </message>
+    <message>
+        <source>Log in as the sandbox host {0} (File › Log in…).</source>
+        <translation>请以沙箱主持人 {0} 的身份登录（文件 › 登录…）。</translation>
+    </message>
+    <message>
+        <source>After {0}: on the Opening console page, pick this section and start the opening; publish the bidder list, open the decryption window, close it once every bid is decrypted, announce, sign the record and finish (the recorder and the supervisor sign too).</source>
+        <translation>{0} 之后：在“开标主持台”页面选择此标段并开始开标；公布投标人名单，开始解密，所有投标文件解密后结束解密，唱标，签认开标记录并结束开标（记录人和监督人也须签认）。</translation>
+    </message>
+    <message>
+        <source>The demo bidders sign in, decrypt and confirm the record by themselves.</source>
+        <translation>演示投标人会自动签到、解密并签认开标记录。</translation>
     </message>
 </context>
 <context>
