@@ -436,6 +436,7 @@ def create_practice_section(
     now: datetime | None = None,
     state_dir: Path | None = None,
     ca_bundle: str | None = None,
+    exclude_org_codes: Sequence[str] = (),
 ) -> PracticeSection:
     """Create a practice section on the sandbox platform at ``url`` and submit demo bids.
 
@@ -446,7 +447,9 @@ def create_practice_section(
     submit ``bids`` bids (default: enough for the three an opening needs with the user's own:
     2 when ``me_org_code`` is given, else 3). ``state_dir``: where the clients keep receipts
     (default: ``practice`` in the sandbox folder). Bad input raises :class:`UsageError`; the
-    platform's refusals are the :mod:`client.errors` tree."""
+    platform's refusals are the :mod:`client.errors` tree. ``exclude_org_codes``: bidders
+    who get no demo bid either (the person logged in, who hosts instead of bidding: a bid
+    they never made must not appear under their company)."""
     from crypto import seal
 
     minutes = _check_minutes(minutes)
@@ -461,7 +464,8 @@ def create_practice_section(
                 what=f"{me_org_code}: 不是沙箱演示投标人的统一社会信用代码 / not the unified"
                 " social credit code of a sandbox bidder"
             )
-    others = [b for b in bidders if b.org_code != me]
+    excluded = {o.strip().upper() for o in exclude_org_codes}
+    others = [b for b in bidders if b.org_code != me and b.org_code not in excluded]
     want = bids if bids is not None else (MIN_BIDS - 1 if me else MIN_BIDS)
     if isinstance(want, bool) or not isinstance(want, int) or not 0 <= want <= len(others):
         raise UsageError(
@@ -475,6 +479,16 @@ def create_practice_section(
         host.identity() as host_identity,
         _client(url, host_identity, folder / "host", ca_bundle) as hc,
     ):
+        # Only the sandbox this sandbox.json describes: never sections and bids on another
+        # platform that happens to accept these identities (a staging platform, say).
+        expected = sandbox_info.get("platform_id")
+        actual = hc.platform_info(refresh=True).platform_id
+        if not expected or actual != expected:
+            raise UsageError(
+                what=f"{url}: 不是此 sandbox.json 所属的沙箱平台（平台 {actual}，应为 {expected}）"
+                f" / not the sandbox platform of this sandbox.json (platform {actual},"
+                f" expected {expected})"
+            )
         platform_now = (now or hc.server_time()).astimezone(UTC)
         deadline = _next_minute(platform_now + timedelta(minutes=minutes))
         template = hc.section(str(template_info["id"]))

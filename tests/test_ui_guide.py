@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QImage, QTextDocument
+from uikit import UiWorld
 
 import ui.guide as guide_module
-from tests.uikit import UiWorld
 from ui.guide import GuideWindow, guide_path
 
 

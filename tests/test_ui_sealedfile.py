@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from uikit import UiWorld
 
 import sealbid.cli
 from crypto import load_identity, seal
-from tests.uikit import UiWorld
 from ui.sealedfile import SealedFileDialog
 
 

@@ -16,6 +16,7 @@ changes.
 from __future__ import annotations
 
 import logging
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,9 +99,10 @@ def stop_practice(ctx: AppContext, timeout: float = STOP_WAIT) -> bool:
     """Stop every demo person of ``ctx`` (waits at most ``timeout`` seconds in all); True when
     all have ended. Idempotent; the main window's close and the app's quit call it."""
     crews = _running.pop(ctx, [])
+    deadline = time.monotonic() + timeout
     ended = True
     for crew in crews:
-        ended = crew.stop(timeout=timeout) and ended
+        ended = crew.stop(timeout=max(0.0, deadline - time.monotonic())) and ended
     return ended
 
 
@@ -227,12 +229,26 @@ class _Made:
     url: str
 
 
-def _create(job: Job, url: str, sandbox_json: Path, minutes: int, me_org_code: str | None) -> _Made:
+def _create(
+    job: Job,
+    url: str,
+    sandbox_json: Path,
+    minutes: int,
+    me_org_code: str | None,
+    logged_in_org: str | None,
+) -> _Made:
     from sealbid.practice import create_practice_section, load_sandbox_info
 
     job.status(QCoreApplication.translate("PracticeFlow", "Creating the practice section…"))
     info = load_sandbox_info(sandbox_json)
-    made = create_practice_section(url, info, minutes=minutes, me_org_code=me_org_code)
+    made = create_practice_section(
+        url,
+        info,
+        minutes=minutes,
+        me_org_code=me_org_code,
+        # Never a demo bid under the logged-in bidder's own company (when not bidding itself).
+        exclude_org_codes=[logged_in_org] if logged_in_org else (),
+    )
     return _Made(made, info, url)
 
 
@@ -285,7 +301,12 @@ class PracticeFlow(QObject):
         me = self.me["org_code"] if self.me and choice.bid_myself else None
         ctx.status.emit(self.tr("Creating the practice section…"))
         task = run_task(
-            _create, ctx.sandbox.url, ctx.sandbox.data_dir / "sandbox.json", choice.minutes, me
+            _create,
+            ctx.sandbox.url,
+            ctx.sandbox.data_dir / "sandbox.json",
+            choice.minutes,
+            me,
+            self.me["org_code"] if self.me else None,
         )
         _flows.add(self)
         task.with_status(ctx.status.emit)

@@ -14,14 +14,17 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
+import traceback
 from collections.abc import Sequence
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThreadPool
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, QThreadPool, Signal
 from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .context import AppContext
 from .mainwindow import MainWindow
@@ -71,11 +74,20 @@ def run_app(argv: Sequence[str] | None = None, open_files: Sequence[str] = ()) -
     ctx = make_context()
     from ._single import SingleInstance
 
-    instance = SingleInstance(SingleInstance.key_for(ctx.data_dir))
-    if instance.forward(open_files):
-        # The app is already open on this data folder: it shows the files and comes forward.
-        return 0
+    instance = SingleInstance(ctx.data_dir)
     install_language(app, ctx.language)
+    if not instance.acquire():
+        # The app is already open on this data folder: it shows the files and comes forward.
+        if instance.forward(open_files):
+            return 0
+        QMessageBox.warning(
+            None,
+            "SealBid",
+            "SealBid 密封投标已在运行，但没有响应。请切换到已打开的窗口，或稍后再试。\n"
+            "SealBid is already running but does not answer. Switch to its window, or try"
+            " again in a moment.",
+        )
+        return 1
     window = MainWindow(ctx)
     _log_to_file(ctx.data_dir / "logs" / "sealbid.log", window)
     instance.listen()
@@ -93,7 +105,6 @@ def run_app(argv: Sequence[str] | None = None, open_files: Sequence[str] = ()) -
     # Workers stop (a cancelled upload keeps its state) before the platform stops.
     from .tasks import cancel_all
 
-    instance.close()
     cancel_all()
     if QThreadPool.globalInstance().waitForDone(30_000):
         ctx.close()
@@ -101,35 +112,73 @@ def run_app(argv: Sequence[str] | None = None, open_files: Sequence[str] = ()) -
         # A worker still runs (a network call that ignores cancel): the process ends now;
         # the platform's data is committed, so only the sandbox is stopped.
         ctx.sandbox.stop()
+    # Only now may another start take the data folder (the sandbox has stopped).
+    instance.close()
     return int(code)
 
 
-def _log_to_file(path: Path, window: MainWindow) -> None:
-    """Warnings and errors to ``path`` (1 MB, 3 kept), and an error nobody caught written
-    there and shown: the windowed program (``sealbidw``) has no console, so without this an
-    unexpected error in a button's handler would vanish. The app never logs a PIN, password,
-    key or bid content (style rule), so the file is safe to send to support."""
-    from logging.handlers import RotatingFileHandler
+class _SafeRotatingFileHandler(RotatingFileHandler):
+    """Rotation that never loses the log: on Windows the rename fails while another program
+    has the file open (a viewer); the file then simply grows this session."""
 
+    def doRollover(self) -> None:
+        try:
+            super().doRollover()
+        except OSError:
+            self.maxBytes = 0  # no more attempts this session
+            if self.stream is None:
+                self.stream = self._open()
+
+
+class _Uncaught(QObject):
+    """Carries an error caught on any thread to the error dialog on the GUI thread."""
+
+    caught = Signal(object)
+
+
+def _log_to_file(path: Path, window: MainWindow) -> None:
+    """Warnings and errors to ``path`` (1 MB, 3 kept), and an error nobody caught — on the GUI
+    thread or any other — written there and shown: the windowed program (``sealbidw``) has no
+    console, so without this an unexpected error would vanish. An uncaught error is logged by
+    its type and stack frames only, never its message (a library's message might hold what
+    it was given), as the error dialog does; the file is safe to send to support."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=1 << 20, backupCount=3, encoding="utf-8")
+        handler = _SafeRotatingFileHandler(path, maxBytes=1 << 20, backupCount=3, encoding="utf-8")
     except OSError as exc:
-        logging.getLogger(__name__).warning("no log file %s: %s", path, exc)
+        logging.getLogger(__name__).warning("no log file %s: %s", path, exc.strerror)
         return
     handler.setLevel(logging.WARNING)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(handler)
+    uncaught_log = logging.getLogger("sealbid.uncaught")
+    carrier = _Uncaught(window)  # lives on the GUI thread: its signal is queued from others
+    carrier.caught.connect(window.ctx.errors.show)
     previous = sys.excepthook
 
+    def report(kind: type[BaseException], exc: BaseException | None, tb: Any) -> None:
+        frames = "".join(traceback.format_tb(tb)) if tb is not None else ""
+        uncaught_log.error("uncaught %s\n%s", kind.__name__, frames)
+        if exc is None:
+            return
+        try:
+            carrier.caught.emit(exc)
+        except RuntimeError:  # the window is gone (quitting)
+            pass
+
     def hook(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
-        logging.getLogger("sealbid.uncaught").error("uncaught", exc_info=(kind, exc, tb))
-        if isinstance(exc, KeyboardInterrupt):
+        if issubclass(kind, KeyboardInterrupt):
             previous(kind, exc, tb)
             return
-        window.ctx.errors.show(exc)
+        report(kind, exc, tb)
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if issubclass(args.exc_type, SystemExit):
+            return
+        report(args.exc_type, args.exc_value, args.exc_traceback)
 
     sys.excepthook = hook
+    threading.excepthook = thread_hook
 
 
 def _smoke(app: QApplication, window: MainWindow, expected_files: int = 0) -> None:
