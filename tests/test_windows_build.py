@@ -85,3 +85,13 @@ def test_bundle_spec_makes_the_programs_the_installer_ships() -> None:
     assert re.search(r'name="sealbidw",\s*console=False', spec)
     entry = (ROOT / "installer" / "sealbid_entry.py").read_text(encoding="utf-8")
     assert '== "sealbidw"' in entry
+
+
+def test_bundle_spec_carries_each_fonts_licence() -> None:
+    spec = (ROOT / "build.spec").read_text(encoding="utf-8")
+    fonts = (ROOT / "installer" / "fonts.json").read_text(encoding="utf-8")
+    for package in ("fonts-wqy-zenhei", "fonts-hanazono"):
+        assert package in fonts
+        licence = ROOT / "installer" / "licences" / f"{package}.copyright.txt"
+        assert licence.is_file() and "License" in licence.read_text(encoding="utf-8")
+        assert f'"{licence.name}"' in spec
