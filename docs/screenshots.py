@@ -238,6 +238,19 @@ def main() -> int:
         ctx.submissionsChanged.emit()
         ctx.sealedBid.emit(section.id, str(out))
 
+        # A .sealbid file opened from Explorer (the association), and the practice opening.
+        from ui._practice import PracticeDialog
+
+        (dialog,) = window.open_sealed_files([out])
+        settle(app, 1.0)
+        shoot(dialog, args.out / f"{prefix}-sealed-file.png")
+        dialog.close()
+        practice = PracticeDialog(window, person.name)
+        practice.show()
+        settle(app, 0.5)
+        shoot(practice, args.out / f"{prefix}-practice.png")
+        practice.close()
+
         for key in (
             "sections",
             "prepare",

@@ -12,9 +12,11 @@ is sent anywhere; an unreadable or damaged file is said as such, in the UI langu
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -35,6 +37,16 @@ from .widgets import fmt_size, fmt_time
 __all__ = ["SealedFileDialog"]
 
 
+def _when(iso: str | None) -> str:
+    """The opening time the bidder wrote into the file, in Beijing time as everywhere."""
+    if not iso:
+        return "-"
+    try:
+        return fmt_time(datetime.fromisoformat(iso.replace("Z", "+00:00")))
+    except ValueError:
+        return iso
+
+
 class SealedFileDialog(QDialog):
     loaded = Signal(object)  # BidInfo
     failed = Signal(str)
@@ -47,7 +59,7 @@ class SealedFileDialog(QDialog):
         self.error = ""  # what the user was told when the file could not be read
         self.setWindowTitle(self.tr("Sealed bid file — {0}").format(self.path.name))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(760)
         layout = QVBoxLayout(self)
         self.status = QLabel(self.tr("Reading {0} …").format(self.path))
         self.status.setWordWrap(True)
@@ -69,7 +81,10 @@ class SealedFileDialog(QDialog):
             ("file", self.tr("File")),
         ):
             value = QLabel("")
-            value.setWordWrap(True)
+            # Digests do not wrap (one selectable line, monospace); the rest wraps.
+            value.setWordWrap(key not in ("tender_version", "payload"))
+            if key in ("tender_version", "payload"):
+                value.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setAccessibleName(label)
             self.form.addRow(label + "：" if current_language() == "zh_CN" else label + ":", value)
@@ -101,10 +116,11 @@ class SealedFileDialog(QDialog):
             self.tr("{0}, serial {1:x}").format(info.signer_subject, info.signer_serial)
         )
         self.fields["created"].setText(fmt_time(info.created))
-        self.fields["opening"].setText(info.opening_time or "-")
+        self.fields["opening"].setText(_when(info.opening_time))
         self.fields["payload"].setText(
             self.tr("{0}, SHA-256 {1}").format(fmt_size(info.payload_length), info.payload_sha256)
         )
+        self.fields["payload"].setToolTip(info.payload_sha256)
         self.fields["recipients"].setText(
             "\n".join(
                 self.tr("{0}, serial {1:x}").format(r.issuer, r.serial) for r in info.recipients
@@ -116,6 +132,8 @@ class SealedFileDialog(QDialog):
         self.status.setText(
             self.tr("The header matches what the bidder signed (format {0}).").format(info.version)
         )
+        # The texts are in: let the form take the heights the wrapped lines need.
+        self.adjustSize()
         self.loaded.emit(info)
 
     def _error(self, exc: BaseException) -> None:
