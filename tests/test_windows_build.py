@@ -95,3 +95,21 @@ def test_bundle_spec_carries_each_fonts_licence() -> None:
         licence = ROOT / "installer" / "licences" / f"{package}.copyright.txt"
         assert licence.is_file() and "License" in licence.read_text(encoding="utf-8")
         assert f'"{licence.name}"' in spec
+
+
+def test_bundle_notices_name_every_runtime_package_and_its_licence(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "installer"))
+    try:
+        import notices
+    finally:
+        sys.path.pop(0)
+    names = {n.lower().replace("_", "-") for n in notices.collect(tmp_path / "n")}
+    assert {"pyside6-essentials", "cryptography", "httpx", "reportlab", "pyhanko"} <= names
+    assert not names & {"pytest", "mypy", "ruff", "pyinstaller", "hypothesis"}  # dev only
+    text = (tmp_path / "n" / "THIRD-PARTY-NOTICES.txt").read_text(encoding="utf-8")
+    assert re.search(r"^PySide6_Essentials .* LGPL-3\.0", text, re.M)
+    assert (tmp_path / "n" / "LGPL-3.0.txt").is_file()
+    assert (tmp_path / "n" / "cryptography").is_dir()
+    assert text.startswith("SealBid") and "Python 3." in text
