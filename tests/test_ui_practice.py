@@ -11,6 +11,7 @@ from uikit import UiWorld
 from ui._practice import (
     PracticeChoice,
     PracticeDialog,
+    resume_practice,
     running_practice,
     start_practice,
     stop_practice,
@@ -110,6 +111,18 @@ def test_practice_as_a_bidder_leaves_it_the_third_bid_with_a_demo_host(
     prepare = ui.window.page("prepare")
     assert ui.window.stack.currentWidget() is prepare
     qtbot.waitUntil(lambda: prepare.section_id == sid, timeout=5000)
+
+    # The app quits and starts again: the same demo people take part again.
+    assert stop_practice(ui.ctx)
+    assert running_practice(ui.ctx) == []
+    resume_practice(ui.ctx, ui.window)
+    qtbot.waitUntil(lambda: len(running_practice(ui.ctx)) == 2, timeout=10_000)
+    again = {type(c).__name__: c for c in running_practice(ui.ctx)}
+    assert again["DemoBidders"].org_codes == crews["DemoBidders"].org_codes
+    assert all(c.section_id == sid and c.running for c in again.values())
+    resume_practice(ui.ctx, ui.window)  # a second resume does not double them
+    ui.wait_tasks()
+    assert len(running_practice(ui.ctx)) == 2
 
 
 def test_practice_cancelled_makes_nothing(ui: UiWorld) -> None:

@@ -3,6 +3,7 @@ sandbox platform, so that a newcomer can rehearse a remote opening alone, as a b
 
     start_practice(ctx, window)     # asks the minutes, creates it in a worker, says what next
     running_practice(ctx)           # the demo people following openings for this app
+    resume_practice(ctx, window)    # after a restart: the last day's practice openings again
     stop_practice(ctx)              # stop them (the window's close and the app's quit do it)
 
 The section, the demo bids and the demo people are :mod:`sealbid.practice`'s: the user's own
@@ -15,11 +16,13 @@ changes.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from sealbid.errors import SealBidError
 from sealbid.practice import DemoBidders, DemoHost, PracticeSection
 
 from .context import STAFF, AppContext
@@ -48,6 +52,7 @@ __all__ = [
     "MAX_MINUTES",
     "MIN_MINUTES",
     "PracticeChoice",
+    "resume_practice",
     "running_practice",
     "start_practice",
     "stop_practice",
@@ -249,7 +254,103 @@ def _create(
         # Never a demo bid under the logged-in bidder's own company (when not bidding itself).
         exclude_org_codes=[logged_in_org] if logged_in_org else (),
     )
+    _remember(sandbox_json.parent / SESSIONS, made)
     return _Made(made, info, url)
+
+
+# --- after a restart --------------------------------------------------------------------------
+
+SESSIONS = "practice-sessions.json"
+"""Beside ``sandbox.json``: the practice openings made, so that their demo people take part
+again after the app restarts."""
+KEEP_SESSIONS = timedelta(days=1)
+
+
+def _remember(path: Path, made: PracticeSection) -> None:
+    from crypto._files import atomic_write
+
+    sessions = [s for s in _sessions(path) if s.get("section_id") != made.section_id]
+    sessions.append(
+        {
+            "section_id": made.section_id,
+            "demo_org_codes": list(made.demo_org_codes),
+            "demo_host": made.me_org_code is not None,
+            "expected_bids": len(made.bids) + (1 if made.me_org_code else 0),
+            "opening_time": made.opening_time.isoformat(),
+        }
+    )
+    atomic_write(path, json.dumps(sessions, ensure_ascii=False, indent=2).encode("utf-8"))
+
+
+def _sessions(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as exc:
+        log.warning("practice sessions unreadable (%s): starting afresh", type(exc).__name__)
+        return []
+    return [s for s in data if isinstance(s, dict)] if isinstance(data, list) else []
+
+
+def _open_sessions(job: Job, sandbox_json: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The practice openings of the last day, with the sandbox's people (read in a worker)."""
+    from sealbid.practice import load_sandbox_info
+
+    sessions = _sessions(sandbox_json.parent / SESSIONS)
+    if not sessions:
+        return {}, []
+    since = datetime.now(UTC) - KEEP_SESSIONS
+    recent = []
+    for s in sessions:
+        try:
+            if datetime.fromisoformat(str(s["opening_time"])) >= since:
+                recent.append(s)
+        except (KeyError, ValueError):
+            continue
+    return (load_sandbox_info(sandbox_json) if recent else {}), recent
+
+
+def resume_practice(ctx: AppContext, window: QWidget | None = None) -> None:
+    """After a (re)start of the sandbox: the demo people of the last day's practice openings
+    take part again (each does only what is left; a finished opening ends them at once)."""
+    sandbox = ctx.sandbox
+    if sandbox is None:
+        return
+    url = sandbox.url
+
+    def start(result: tuple[dict[str, Any], list[dict[str, Any]]]) -> None:
+        info, sessions = result
+        if not sessions or ctx.sandbox is None or ctx.sandbox.url != url:
+            return
+        running = {c.section_id for c in _running.get(ctx, [])}
+        crews: list[DemoBidders | DemoHost] = []
+        for s in sessions:
+            sid = str(s["section_id"])
+            if sid in running:
+                continue
+            try:
+                codes = [str(o) for o in s.get("demo_org_codes", [])]
+                if codes:
+                    crews.append(DemoBidders(url, info, sid, codes))
+                if s.get("demo_host"):
+                    crews.append(
+                        DemoHost(url, info, sid, expected_bids=int(s.get("expected_bids", 3)))
+                    )
+            except (SealBidError, ValueError, TypeError) as exc:
+                log.warning("practice %s not resumed: %s", sid, type(exc).__name__)
+        if not crews:
+            return
+        _hook(ctx, window)
+        for crew in crews:
+            crew.start()
+        _running.setdefault(ctx, []).extend(crews)
+        log.info("practice: %d group(s) of demo people take part again", len(crews))
+
+    task = run_task(_open_sessions, sandbox.data_dir / "sandbox.json")
+    task.on_done(start)
+    task.on_error(lambda exc: log.warning("practice sessions: %s", type(exc).__name__))
+    task.start()
 
 
 # --- the flow ---------------------------------------------------------------------------------

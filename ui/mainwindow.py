@@ -383,6 +383,10 @@ class MainWindow(QMainWindow):
                 assert isinstance(sandbox, EmbeddedPlatform)
                 self.ctx.set_sandbox(sandbox)
                 self.ctx.status.emit(self.tr("Sandbox platform ready"))
+                # Practice openings made before a restart: their demo people go on.
+                from ._practice import resume_practice
+
+                resume_practice(self.ctx, self)
                 if then_login:
                     self.show_login()
 
