@@ -17,12 +17,16 @@ people read goes to stderr, in Chinese and English.
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import Any
 
 from .cli import _show_time
 from .cli_platform import _err, _platform_options
 from .errors import UsageError
+
+GIVE_UP_AFTER = 300.0
+"""Seconds with no demo person reaching the platform before ``--follow`` gives up."""
 
 __all__ = ["add_parsers"]
 
@@ -157,8 +161,21 @@ def cmd_practice(args: argparse.Namespace) -> int:
         crew.start()
     try:
         # Short waits: Ctrl-C is taken between them (a join without timeout would not wake).
+        last_seen = time.monotonic()
         while not all(crew.wait(timeout=0.25) for crew in crews):
-            pass
+            if any(crew.any_connected for crew in crews):
+                last_seen = time.monotonic()
+            elif time.monotonic() - last_seen > GIVE_UP_AFTER:
+                # The sandbox is gone (its app closed): retrying for ever helps nobody.
+                for crew in crews:
+                    crew.stop()
+                minutes = round(GIVE_UP_AFTER / 60, 1)
+                _err(
+                    f"{minutes} 分钟无法连接平台 {args.platform}，演示人员已停止"
+                    f" / the platform {args.platform} was unreachable for {minutes} minutes:"
+                    " the demo people stopped"
+                )
+                return 1
     except KeyboardInterrupt:
         for crew in crews:
             crew.stop()

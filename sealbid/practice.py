@@ -970,6 +970,11 @@ class _Crew:
         return all(r.connected for r in self._runners)
 
     @property
+    def any_connected(self) -> bool:
+        """Whether any one follows the event stream now (the platform is reachable)."""
+        return any(r.connected for r in self._runners)
+
+    @property
     def running(self) -> bool:
         """Whether any of their threads is still alive."""
         return any(r.thread is not None and r.thread.is_alive() for r in self._runners)

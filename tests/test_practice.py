@@ -558,6 +558,41 @@ def test_cli_follow_section_with_demo_host_runs_a_failed_tender_to_its_end_alone
     assert "开标结束 / the opening finished" in err
 
 
+def test_cli_follow_gives_up_when_the_platform_is_gone(
+    platform: RunningPlatform,
+    people: People,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sandbox's app closed under `--follow`: it stops after a while, not never."""
+    from faultproxy import FaultProxy
+
+    import sealbid.cli_practice as cli_practice
+
+    made = _create(platform, tmp_path, minutes=30)
+    monkeypatch.setattr(cli_practice, "GIVE_UP_AFTER", 2.0)
+    sandbox_json = str(platform.data_dir / "sandbox.json")
+    port = int(platform.url.rsplit(":", 1)[1])
+    with FaultProxy(("127.0.0.1", port)) as proxy:
+        argv = ["practice", "--platform", proxy.url, "--sandbox-json", sandbox_json]
+        argv += ["--follow", "--section", made.section_id, "--state-dir", str(tmp_path / "d")]
+        result: list[int] = []
+        runner = threading.Thread(target=lambda: result.append(main(argv)), daemon=True)
+        runner.start()
+        seen: list[str] = []
+
+        def following() -> bool:  # the demo bidders are started (their first words said)
+            seen.append(capsys.readouterr().err)
+            return "Ctrl-C" in "".join(seen)
+
+        _until("the demo bidders follow the opening", following)
+        proxy.line_down()
+        runner.join(timeout=30)
+    assert result == [1]
+    assert "演示人员已停止" in "".join(seen) + capsys.readouterr().err
+
+
 def test_cli_demo_host_needs_follow(
     platform: RunningPlatform, capsys: pytest.CaptureFixture[str]
 ) -> None:
