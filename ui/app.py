@@ -26,6 +26,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, QThreadPool
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from . import shipped
 from .context import AppContext
 from .mainwindow import MainWindow
 
@@ -49,10 +50,8 @@ def make_context(data_dir: Path | None = None, settings: QSettings | None = None
 
 
 def icon_path() -> Path:
-    """The app's icon (``installer/make_icon.py`` draws it); a bundle carries it in the same
-    place under its own folder."""
-    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
-    return base / "ui" / "icons" / "sealbid.png"
+    """The app's icon (``installer/make_icon.py`` draws it)."""
+    return shipped("ui", "icons", "sealbid.png")
 
 
 def run_app(argv: Sequence[str] | None = None, open_files: Sequence[str] = ()) -> int:

@@ -11,7 +11,6 @@ cannot drift apart. Reading a Markdown file of ~60 KB is quick enough for the GU
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from PySide6.QtCore import QByteArray, Qt, QUrl
 from PySide6.QtGui import QImage, QPixmap, QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from . import shipped
 from .i18n import current_language
 
 __all__ = ["GuideWindow", "guide_path"]
@@ -27,9 +27,8 @@ __all__ = ["GuideWindow", "guide_path"]
 def guide_path(language: str | None = None) -> Path:
     """The guide in ``language`` (default: the UI's): Chinese for zh*, English otherwise."""
     lang = language or current_language()
-    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent)) / "docs"
     name = "user-guide.zh_CN.md" if lang.lower().startswith("zh") else "user-guide.en.md"
-    return base / name
+    return shipped("docs", name)
 
 
 class _GuideBrowser(QTextBrowser):

@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from . import shipped
 
 __all__ = [
     "I18N_DIR",
@@ -48,10 +49,7 @@ def ts_path(language: str = "zh_CN") -> Path:
 
 def qm_path(language: str = "zh_CN") -> Path:
     # A frozen bundle (PyInstaller) carries the compiled file beside the sources' layout.
-    base = (
-        Path(getattr(sys, "_MEIPASS", "")) / "ui" / "i18n" if hasattr(sys, "_MEIPASS") else I18N_DIR
-    )
-    return base / f"sealbid_{language}.qm"
+    return shipped("ui", "i18n", f"sealbid_{language}.qm")
 
 
 def _tool(name: str) -> str | None:
