@@ -300,6 +300,22 @@ def start_server(work: Path, db: str | None) -> tuple[subprocess.Popen[bytes], s
         time.sleep(0.05)
 
 
+def stop_server(proc: subprocess.Popen[bytes] | None, work: Path, log_to: Path) -> str:
+    """End the platform process (killed after 30 s), keep its log at ``log_to`` when it said
+    anything, and return that log."""
+    if proc is not None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    log_text = (work / "server.log").read_text("utf-8", "replace") if work.exists() else ""
+    if log_text.strip():
+        log_to.write_text(log_text, encoding="utf-8")
+    return log_text
+
+
 def client_for(url: str, person: Person, state: Path) -> PlatformClient:
     """The person's PlatformClient, logged in once; its token is kept for the opening."""
     if person.client is None:
@@ -982,16 +998,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if p.client is not None:
                 p.client.close()
     finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        log_text = (work / "server.log").read_text("utf-8", "replace") if work.exists() else ""
-        if log_text.strip():
-            (out_dir / "server.log").write_text(log_text, encoding="utf-8")
+        log_text = stop_server(proc, work, out_dir / "server.log")
         if args.keep:
             say(f"kept {work}")
         else:

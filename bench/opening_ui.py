@@ -87,6 +87,7 @@ from bench.opening import (
     say,
     seal_and_submit,
     start_server,
+    stop_server,
 )
 from client import wire
 from client.opening import OpeningClient
@@ -522,16 +523,7 @@ def run_round(args: argparse.Namespace, out_dir: Path, number: int) -> dict[str,
         if host is not None and host.client is not None:
             host.client.close()
         heartbeat.stop()
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        log_text = (work / "server.log").read_text("utf-8", "replace") if work.exists() else ""
-        if log_text.strip():
-            (out_dir / f"server-{number}.log").write_text(log_text, encoding="utf-8")
+        log_text = stop_server(proc, work, out_dir / f"server-{number}.log")
         shutil.rmtree(work, ignore_errors=True)
 
     # --- this round's raw figures (seconds) ---
