@@ -56,7 +56,7 @@ from ._drafts import Draft, DraftSaver, DraftUnreadableError, draft_path, read_d
 from ._summary_form import SummaryFormWidget, money_text, normalize_money
 from .context import AppContext
 from .tasks import Job, Task, run_task
-from .widgets import CST, Page, fmt_countdown, fmt_size, fmt_time
+from .widgets import CST, Page, ask_yes_no, fmt_countdown, fmt_size, fmt_time
 
 __all__ = ["PreparePage", "TenderChangedError"]
 
@@ -914,17 +914,14 @@ class PreparePage(Page):
 
     def confirm_overwrite(self, path: Path) -> bool:
         """Replace a sealed file the user chose? (No by default: it may be the one submitted.)"""
-        answer = QMessageBox.question(
+        return ask_yes_no(
             self,
             self.tr("Replace the sealed file?"),
             self.tr(
                 "{0} already exists; it may be the bid you submitted or are uploading."
                 " Replace it with the new sealed bid?"
             ).format(str(path)),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
         )
-        return answer == QMessageBox.StandardButton.Yes
 
     def choose_output(self) -> None:
         name, _ = QFileDialog.getSaveFileName(

@@ -89,7 +89,7 @@ from ._upload import (
 from .context import AppContext
 from .i18n import current_language
 from .tasks import Job, Task, run_task
-from .widgets import Page, RowsModel, fmt_countdown, fmt_size, fmt_time, row_table
+from .widgets import Page, RowsModel, ask_yes_no, fmt_countdown, fmt_size, fmt_time, row_table
 
 __all__ = ["SubmissionRow", "SubmissionsModel", "SubmissionsPage", "SubmitDialog"]
 
@@ -1052,14 +1052,7 @@ class SubmissionsPage(Page):
     # -- dialogs (tests replace these two) --
 
     def ask_confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, title, text)
 
     def ask_sealed_file(self) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(
