@@ -408,14 +408,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
-    if (argv is None and len(sys.argv) == 1) or (argv is not None and len(argv) == 0):
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list:
         # No arguments: the desktop app (the installer's shortcuts start `sealbidw`, the same
         # app without a console window).
         from ui.app import run_app
 
         return run_app()
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and all(_names_sealed_file(a) for a in args_list):
+    if all(_names_sealed_file(a) for a in args_list):
         # `sealbid 投标.sealbid`: the app, showing what the file is (the file association).
         missing = [a for a in args_list if not Path(a).is_file()]
         if missing:
