@@ -266,19 +266,42 @@ again after the app restarts."""
 KEEP_SESSIONS = timedelta(days=1)
 
 
+def _session_of(made: PracticeSection) -> dict[str, Any]:
+    """Who takes part in a practice opening by themselves: what is started when it is made
+    and again after a restart. A bidder practising alone (its own bid makes the third) gets a
+    demo host as well."""
+    return {
+        "section_id": made.section_id,
+        "demo_org_codes": list(made.demo_org_codes),
+        "demo_host": made.me_org_code is not None,
+        "expected_bids": len(made.bids) + (1 if made.me_org_code else 0),
+        "opening_time": made.opening_time.isoformat(),
+    }
+
+
+def _crews(url: str, info: dict[str, Any], session: dict[str, Any]) -> list[DemoBidders | DemoHost]:
+    sid = str(session["section_id"])
+    codes = [str(o) for o in session.get("demo_org_codes", [])]
+    crews: list[DemoBidders | DemoHost] = []
+    if codes:
+        crews.append(DemoBidders(url, info, sid, codes))
+    if session.get("demo_host"):
+        crews.append(DemoHost(url, info, sid, expected_bids=int(session.get("expected_bids", 3))))
+    return crews
+
+
+def _launch(ctx: AppContext, window: QWidget | None, crews: list[DemoBidders | DemoHost]) -> None:
+    _hook(ctx, window)
+    for crew in crews:
+        crew.start()
+    _running.setdefault(ctx, []).extend(crews)
+
+
 def _remember(path: Path, made: PracticeSection) -> None:
     from crypto._files import atomic_write
 
     sessions = [s for s in _sessions(path) if s.get("section_id") != made.section_id]
-    sessions.append(
-        {
-            "section_id": made.section_id,
-            "demo_org_codes": list(made.demo_org_codes),
-            "demo_host": made.me_org_code is not None,
-            "expected_bids": len(made.bids) + (1 if made.me_org_code else 0),
-            "opening_time": made.opening_time.isoformat(),
-        }
-    )
+    sessions.append(_session_of(made))
     atomic_write(path, json.dumps(sessions, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
@@ -330,21 +353,12 @@ def resume_practice(ctx: AppContext, window: QWidget | None = None) -> None:
             if sid in running:
                 continue
             try:
-                codes = [str(o) for o in s.get("demo_org_codes", [])]
-                if codes:
-                    crews.append(DemoBidders(url, info, sid, codes))
-                if s.get("demo_host"):
-                    crews.append(
-                        DemoHost(url, info, sid, expected_bids=int(s.get("expected_bids", 3)))
-                    )
+                crews += _crews(url, info, s)
             except (SealBidError, ValueError, TypeError) as exc:
                 log.warning("practice %s not resumed: %s", sid, type(exc).__name__)
         if not crews:
             return
-        _hook(ctx, window)
-        for crew in crews:
-            crew.start()
-        _running.setdefault(ctx, []).extend(crews)
+        _launch(ctx, window, crews)
         log.info("practice: %d group(s) of demo people take part again", len(crews))
 
     task = run_task(_open_sessions, sandbox.data_dir / "sandbox.json")
@@ -426,21 +440,9 @@ class PracticeFlow(QObject):
         ctx = self.ctx
         section = made.section
         mine = section.me_org_code is not None
-        crews: list[DemoBidders | DemoHost] = [
-            DemoBidders(made.url, made.info, section.section_id, section.demo_org_codes)
-        ]
-        if mine:
-            # Alone in the hall, the bidder needs someone to run the opening.
-            crews.append(
-                DemoHost(
-                    made.url, made.info, section.section_id, expected_bids=len(section.bids) + 1
-                )
-            )
+        crews = _crews(made.url, made.info, _session_of(section))
         if ctx.sandbox is not None and ctx.sandbox.url == made.url:
-            _hook(ctx, self.window)
-            for crew in crews:
-                crew.start()
-            _running.setdefault(ctx, []).extend(crews)
+            _launch(ctx, self.window, crews)
         ctx.status.emit(self.tr("Practice section {0} created.").format(section.section_id))
         self.inform(self.window, self.tr("Practice opening"), self.describe(made))
         if not isValid(ctx):
