@@ -23,6 +23,7 @@ def _images(window: GuideWindow) -> list[str]:
 def test_guide_f1_shows_the_chinese_guide_with_its_screenshots(ui: UiWorld, qtbot: Any) -> None:
     window = ui.window.show_guide()
     assert isinstance(window, GuideWindow) and window.isVisible()
+    qtbot.waitUntil(lambda: window.ready, timeout=10_000)  # read in a worker
     assert window.path == guide_path("zh_CN") and window.path.name == "user-guide.zh_CN.md"
     text = window.browser.toPlainText()
     assert "十分钟上手（投标人）" in text
@@ -46,10 +47,12 @@ def test_guide_english_for_english_and_missing_file_said(
 ) -> None:
     window = GuideWindow(ui.window, language="en_US")
     qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.ready, timeout=10_000)
     assert window.path.name == "user-guide.en.md"
     assert "Ten minutes as a bidder" in window.browser.toPlainText()
     assert all(n.startswith("en_US-") for n in _images(window))
     monkeypatch.setattr(guide_module, "guide_path", lambda language=None: tmp_path / "none.md")
     missing = GuideWindow(ui.window)
     qtbot.addWidget(missing)
+    qtbot.waitUntil(lambda: missing.ready, timeout=10_000)
     assert "none.md" in missing.browser.toPlainText()

@@ -670,6 +670,10 @@
         <translation>用户指南</translation>
     </message>
     <message>
+        <source>Opening the user guide…</source>
+        <translation>正在打开用户指南…</translation>
+    </message>
+    <message>
         <source>The user guide is missing from this installation: {0}</source>
         <translation>本安装中缺少用户指南：{0}</translation>
     </message>
